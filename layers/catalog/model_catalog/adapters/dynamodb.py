@@ -1,0 +1,222 @@
+"""The shared cache in DynamoDB: one manifest item per region naming a generation of compressed
+chunks, so a region of any size fits under DynamoDB's 400 KB item limit, and a reader never sees
+half of a write. Items carry a TTL; readers check ages themselves (TTL deletion is lazy)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+import zlib
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from model_catalog.domain.records import RegionSnapshot
+from model_catalog.errors import CacheStoreError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+CHUNK_BYTES = 300_000  # well under 400 KB with the key and attributes
+LEASE_KEY = "lease#refresh"
+_BATCH_GET_MAX = 100
+_BATCH_WRITE_MAX = 25
+
+# The cache is an optimisation: fail fast and let the service go on from the source.
+CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "max_attempts": 3})
+
+
+def _manifest_key(region: str) -> str:
+    return f"region#{region}"
+
+
+def _chunk_key(region: str, generation: str, index: int) -> str:
+    return f"region#{region}#{generation}#{index}"
+
+
+class DynamoDBStore:
+    def __init__(
+        self,
+        table_name: str,
+        client: DynamoDBClient | None = None,
+        retention_seconds: int = 86400,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.table_name = table_name
+        self._client = client
+        self.retention_seconds = retention_seconds
+        self._clock = clock
+
+    @property
+    def client(self) -> DynamoDBClient:
+        if self._client is None:
+            import boto3  # noqa: PLC0415 - a warm request never reaches the store
+
+            self._client = boto3.client("dynamodb", config=CLIENT_CONFIG)
+        return self._client
+
+    # --- read ------------------------------------------------------------------------------------
+
+    def load(self, regions: Sequence[str]) -> dict[str, RegionSnapshot]:
+        manifests = self._batch_get([_manifest_key(r) for r in regions])
+        wanted: dict[str, tuple[str, dict[str, Any]]] = {}
+        for region in regions:
+            item = manifests.get(_manifest_key(region))
+            if item is None:
+                continue
+            if int(item.get("schema", {}).get("N", "0")) != SCHEMA_VERSION:
+                logger.warning("cache item for %s has another schema version; it will be rewritten", region)
+                continue
+            wanted[region] = (item["generation"]["S"], item)
+        chunk_keys = [
+            _chunk_key(region, generation, i)
+            for region, (generation, item) in wanted.items()
+            for i in range(int(item["chunks"]["N"]))
+        ]
+        chunks = self._batch_get(chunk_keys)
+        found: dict[str, RegionSnapshot] = {}
+        for region, (generation, item) in wanted.items():
+            snapshot = self._assemble(region, generation, item, chunks)
+            if snapshot is not None:
+                found[region] = snapshot
+        return found
+
+    def _assemble(
+        self, region: str, generation: str, item: dict[str, Any], chunks: dict[str, dict[str, Any]]
+    ) -> RegionSnapshot | None:
+        try:
+            parts = [chunks[_chunk_key(region, generation, i)]["data"]["B"] for i in range(int(item["chunks"]["N"]))]
+            blob = b"".join(parts)
+            if hashlib.sha256(blob).hexdigest() != item["digest"]["S"]:
+                raise ValueError("digest mismatch")
+            document = json.loads(zlib.decompress(blob))
+            return RegionSnapshot(
+                region=region,
+                model_summaries=tuple(document["models"]),
+                profile_summaries=tuple(document["profiles"]),
+                fetched_at=float(item["fetched_at"]["N"]),
+            )
+        except (KeyError, ValueError, TypeError, zlib.error) as e:
+            logger.warning("cache item for %s is corrupt (%s); it will be rewritten", region, e)
+            return None
+
+    def _batch_get(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(keys), _BATCH_GET_MAX):
+            request: Any = {self.table_name: {"Keys": [{"pk": {"S": k}} for k in keys[start : start + _BATCH_GET_MAX]]}}
+            while request:
+                with _translated("read"):
+                    response = self.client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self.table_name, []):
+                    found[item["pk"]["S"]] = item
+                request = response.get("UnprocessedKeys") or None
+        return found
+
+    # --- write -----------------------------------------------------------------------------------
+
+    def save(self, snapshots: Sequence[RegionSnapshot]) -> None:
+        for snapshot in snapshots:
+            self._save_one(snapshot)
+
+    def _save_one(self, snapshot: RegionSnapshot) -> None:
+        document = {"models": list(snapshot.model_summaries), "profiles": list(snapshot.profile_summaries)}
+        blob = zlib.compress(json.dumps(document, separators=(",", ":")).encode(), 6)
+        generation = uuid.uuid4().hex[:12]
+        expires = str(int(snapshot.fetched_at + self.retention_seconds))
+        chunks = [blob[i : i + CHUNK_BYTES] for i in range(0, len(blob), CHUNK_BYTES)] or [b""]
+        writes = [
+            {
+                "PutRequest": {
+                    "Item": {
+                        "pk": {"S": _chunk_key(snapshot.region, generation, i)},
+                        "data": {"B": chunk},
+                        "expires_at": {"N": expires},
+                    }
+                }
+            }
+            for i, chunk in enumerate(chunks)
+        ]
+        for start in range(0, len(writes), _BATCH_WRITE_MAX):
+            request: Any = {self.table_name: writes[start : start + _BATCH_WRITE_MAX]}
+            while request:
+                with _translated("write"):
+                    response = self.client.batch_write_item(RequestItems=request)
+                request = response.get("UnprocessedItems") or None
+        # The manifest goes last: until it is written, readers keep the previous generation.
+        with _translated("write"):
+            self.client.put_item(
+                TableName=self.table_name,
+                Item={
+                    "pk": {"S": _manifest_key(snapshot.region)},
+                    "schema": {"N": str(SCHEMA_VERSION)},
+                    "generation": {"S": generation},
+                    "chunks": {"N": str(len(chunks))},
+                    "digest": {"S": hashlib.sha256(blob).hexdigest()},
+                    "fetched_at": {"N": repr(snapshot.fetched_at)},
+                    "expires_at": {"N": expires},
+                },
+            )
+
+    # --- one refresher at a time ------------------------------------------------------------------
+
+    def acquire_refresh_lease(self, owner: str, seconds: int) -> bool:
+        now = self._clock()
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item={
+                    "pk": {"S": LEASE_KEY},
+                    "owner": {"S": owner},
+                    "lease_until": {"N": repr(now + seconds)},
+                    "expires_at": {"N": str(int(now + seconds + 3600))},
+                },
+                ConditionExpression="attribute_not_exists(pk) OR lease_until < :now OR #owner = :owner",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":now": {"N": repr(now)}, ":owner": {"S": owner}},
+            )
+            return True
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise CacheStoreError(f"lease: {e.response.get('Error', {}).get('Code', 'error')}") from e
+        except BotoCoreError as e:
+            raise CacheStoreError(f"lease: {type(e).__name__}") from e
+
+    def release_refresh_lease(self, owner: str) -> None:
+        try:
+            self.client.delete_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": LEASE_KEY}},
+                ConditionExpression="#owner = :owner",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":owner": {"S": owner}},
+            )
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return  # expired and taken by another: nothing of ours to release
+            raise CacheStoreError(f"lease release: {e.response.get('Error', {}).get('Code', 'error')}") from e
+        except BotoCoreError as e:
+            raise CacheStoreError(f"lease release: {type(e).__name__}") from e
+
+
+class _translated:
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: object) -> None:
+        if isinstance(error, ClientError):
+            code = error.response.get("Error", {}).get("Code", "error")
+            raise CacheStoreError(f"DynamoDB {self.what}: {code}") from error
+        if isinstance(error, BotoCoreError):
+            raise CacheStoreError(f"DynamoDB {self.what}: {type(error).__name__}") from error

@@ -1,0 +1,48 @@
+"""A snapshot file in the shape of ``bedrock-snapshot-*.json``: per region, the raw
+ListFoundationModels and ListInferenceProfiles responses. Serves local runs and tests offline."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from model_catalog.domain.records import RegionSnapshot
+from model_catalog.errors import ConfigurationError, SourceError, SourceMalformedError, SourceUnreachableError
+
+
+class SnapshotSource:
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
+        self.path = path
+        self.name = f"snapshot {path.name}"
+        self._clock = clock
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise ConfigurationError(f"cannot read the snapshot {path}: {e}") from e
+        regions = document.get("regions") if isinstance(document, dict) else None
+        if not isinstance(regions, dict) or not regions:
+            raise ConfigurationError(f"{path} is not a snapshot: no 'regions' object")
+        self._regions: dict[str, Any] = regions
+        self.captured = str(document.get("captured", ""))
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return tuple(self._regions)
+
+    def fetch(self, regions: Sequence[str]) -> Mapping[str, RegionSnapshot | SourceError]:
+        now = self._clock()
+        return {region: self._region(region, now) for region in regions}
+
+    def _region(self, region: str, now: float) -> RegionSnapshot | SourceError:
+        raw = self._regions.get(region)
+        if raw is None:
+            return SourceUnreachableError(region, f"not in {self.path.name}")
+        try:
+            models = raw["ListFoundationModels"]["modelSummaries"]
+            profiles = raw["ListInferenceProfiles"]["inferenceProfileSummaries"]
+        except (KeyError, TypeError):
+            return SourceMalformedError(region, f"{self.path.name} lacks the list responses")
+        return RegionSnapshot(region, tuple(models), tuple(profiles), now)

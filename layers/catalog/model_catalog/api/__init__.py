@@ -1,0 +1,1 @@
+"""The HTTP face of the catalog: request parameters, response bodies, error dialects."""

@@ -1,0 +1,89 @@
+"""The one place where an exception becomes a status and a body, per dialect."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from model_catalog.errors import (
+    AuthenticationError,
+    CatalogUnavailableError,
+    InvalidRequestError,
+    MethodNotAllowedError,
+    ModelNotFoundError,
+    RouteNotFoundError,
+    SecretUnavailableError,
+)
+
+
+class Dialect(enum.Enum):
+    ANTHROPIC = "anthropic"
+    OPENAI = "openai"
+
+
+_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (InvalidRequestError, 400),
+    (AuthenticationError, 401),
+    (ModelNotFoundError, 404),
+    (RouteNotFoundError, 404),
+    (MethodNotAllowedError, 405),
+    (CatalogUnavailableError, 503),
+    (SecretUnavailableError, 503),
+)
+
+_ANTHROPIC_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    404: "not_found_error",
+    405: "invalid_request_error",
+    503: "overloaded_error",
+}
+_OPENAI_TYPES = {503: "service_unavailable", 500: "server_error"}
+
+# What a client is told about an error we did not expect: never internals.
+INTERNAL_MESSAGE = "internal error; the request id identifies it in the service's logs"
+
+
+def status_of(error: Exception) -> int:
+    return next((status for kind, status in _STATUS if isinstance(error, kind)), 500)
+
+
+def message_of(error: Exception) -> str:
+    if status_of(error) == 500:
+        return INTERNAL_MESSAGE
+    if isinstance(error, InvalidRequestError):
+        return error.message
+    if isinstance(error, AuthenticationError):
+        return str(error) or "invalid API key"
+    return str(error)
+
+
+def anthropic_body(error: Exception, request_id: str) -> dict[str, Any]:
+    status = status_of(error)
+    return {
+        "type": "error",
+        "error": {"type": _ANTHROPIC_TYPES.get(status, "api_error"), "message": message_of(error)},
+        "request_id": request_id,
+    }
+
+
+def openai_body(error: Exception) -> dict[str, Any]:
+    status = status_of(error)
+    param: str | None = None
+    code: str | None = None
+    if isinstance(error, InvalidRequestError):
+        param = error.param
+    elif isinstance(error, ModelNotFoundError):
+        param, code = "model", "model_not_found"
+    elif isinstance(error, AuthenticationError):
+        code = "invalid_api_key"
+    elif isinstance(error, RouteNotFoundError):
+        code = "unknown_url"
+    return {
+        "error": {
+            "message": message_of(error),
+            "type": _OPENAI_TYPES.get(status, "invalid_request_error"),
+            "param": param,
+            "code": code,
+        }
+    }

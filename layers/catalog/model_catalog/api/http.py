@@ -1,0 +1,88 @@
+"""A Powertools resolver with what every route shares: the API key check, the error dialects and
+JSON responses. Handlers add their routes to it and nothing else."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+
+from model_catalog.api.errors import Dialect, anthropic_body, openai_body, status_of
+from model_catalog.errors import AuthenticationError, RouteNotFoundError
+from model_catalog.ports import ApiKeyProvider
+from model_catalog.service import CatalogState
+
+logger = logging.getLogger(__name__)
+
+JSON_TYPE = "application/json"
+
+
+def dumps(body: Any) -> str:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def catalog_headers(state: CatalogState) -> dict[str, str]:
+    """Tell the client when it is served stale data, and how old."""
+    if not state.stale:
+        return {}
+    return {"x-catalog-stale": "true", "x-catalog-age": str(state.age_seconds)}
+
+
+def json_response(body: Any, state: CatalogState | None = None, status: int = 200) -> Response[str]:
+    headers = catalog_headers(state) if state is not None else {}
+    return Response(status_code=status, content_type=JSON_TYPE, body=dumps(body), headers=headers)
+
+
+def presented_key(headers: dict[str, str]) -> str | None:
+    key = headers.get("x-api-key")
+    if key:
+        return key.strip()
+    scheme, _, token = (headers.get("authorization") or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def build_resolver(api_keys: ApiKeyProvider, dialect_of: Callable[[str], Dialect]) -> APIGatewayHttpResolver:
+    """``dialect_of(path)`` says in which dialect a path answers errors."""
+    app = APIGatewayHttpResolver()
+
+    def request_id() -> str:
+        return str(app.current_event.request_context.request_id or "")
+
+    def check_api_key(router: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
+        expected = api_keys.current()
+        if expected is not None:
+            given = presented_key({k.lower(): v for k, v in (router.current_event.headers or {}).items()})
+            if given is None:
+                raise AuthenticationError("missing API key: send it as x-api-key or Authorization: Bearer")
+            if not hmac.compare_digest(given.encode(), expected.encode()):
+                raise AuthenticationError("invalid API key")
+        response = next_middleware(router)
+        if dialect_of(router.current_event.path) is Dialect.ANTHROPIC:
+            response.headers["request-id"] = request_id()
+        return response
+
+    app.use(middlewares=[check_api_key])
+
+    def render_error(error: Exception) -> Response[str]:
+        status = status_of(error)
+        if status >= 500:
+            logger.exception("request failed: %s", type(error).__name__)
+        dialect = dialect_of(app.current_event.path)
+        rid = request_id()
+        if dialect is Dialect.ANTHROPIC:
+            return Response(status, JSON_TYPE, dumps(anthropic_body(error, rid)), {"request-id": rid})
+        return Response(status, JSON_TYPE, dumps(openai_body(error)))
+
+    def not_found(_: NotFoundError) -> Response[str]:
+        event = app.current_event
+        return render_error(RouteNotFoundError(event.request_context.http.method, event.path))
+
+    app.exception_handler(Exception)(render_error)
+    app.not_found(not_found)
+    return app

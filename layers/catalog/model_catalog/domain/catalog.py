@@ -1,0 +1,111 @@
+"""The merged catalog: built once when the data changes, then only read. Every index a request needs
+is computed here, so a request does work proportional to its answer, not to the catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from model_catalog.domain.normalize import BuildReport, build_records
+from model_catalog.domain.records import ModelRecord, RegionSnapshot
+from model_catalog.domain.routes import ANTHROPIC_LIST_TOOL, RouteSpec, RouteTable
+from model_catalog.errors import ModelNotFoundError
+
+
+@dataclass(frozen=True, slots=True)
+class ModelView:
+    """An ordered subset of the catalog with its own lookup indexes (the Anthropic list, say)."""
+
+    ordered: tuple[ModelRecord, ...]
+    position: Mapping[str, int]
+    by_id: Mapping[str, ModelRecord]
+    by_profile: Mapping[str, ModelRecord]
+    by_alias: Mapping[str, ModelRecord]
+
+    @classmethod
+    def of(cls, records: Iterable[ModelRecord], order: str) -> ModelView:
+        ordered = tuple(sorted(records, key=_NEWEST_FIRST if order == "newest" else _BY_ID))
+        newest_first = sorted(ordered, key=_NEWEST_FIRST)
+        by_profile: dict[str, ModelRecord] = {}
+        by_alias: dict[str, ModelRecord] = {}
+        # Newest first with setdefault: an alias or profile that fits several models means the newest.
+        for record in newest_first:
+            for profile in record.inference_profiles:
+                by_profile.setdefault(profile, record)
+            for alias in record.aliases:
+                by_alias.setdefault(alias, record)
+        return cls(
+            ordered=ordered,
+            position={r.id: i for i, r in enumerate(ordered)},
+            by_id={r.id: r for r in ordered},
+            by_profile=by_profile,
+            by_alias=by_alias,
+        )
+
+    def resolve(self, name: str) -> ModelRecord:
+        """A model by id, inference profile id or alias, raw or percent-encoded."""
+        for candidate in dict.fromkeys((name, unquote(name))):
+            for index in (self.by_id, self.by_profile, self.by_alias):
+                found = index.get(candidate)
+                if found is not None:
+                    return found
+        raise ModelNotFoundError(name)
+
+
+def _newest_first(record: ModelRecord) -> tuple[float, str]:
+    return (-record.created_at.timestamp(), record.id)
+
+
+def _by_id(record: ModelRecord) -> str:
+    return record.id
+
+
+_NEWEST_FIRST = _newest_first
+_BY_ID = _by_id
+
+
+class Catalog:
+    """All available models of the configured regions, and the views the routes serve."""
+
+    def __init__(
+        self,
+        records: Sequence[ModelRecord],
+        routes: RouteTable,
+        regions: Sequence[str],
+        fetched_at: Mapping[str, float],
+        skipped: Sequence[str] = (),
+    ) -> None:
+        self.routes = routes
+        self.regions = tuple(regions)
+        self.fetched_at = dict(fetched_at)  # region -> unix seconds of its data
+        self.skipped = tuple(skipped)
+        self.all = ModelView.of(records, order="id")
+        anthropic_route = routes.tool(ANTHROPIC_LIST_TOOL)
+        self.anthropic = (
+            ModelView.of((r for r in records if anthropic_route.accepts(r)), order="newest")
+            if anthropic_route is not None
+            else None
+        )
+        self.supported_routes: Mapping[str, tuple[RouteSpec, ...]] = {r.id: routes.supported_by(r) for r in records}
+
+    @classmethod
+    def from_snapshots(
+        cls, snapshots: Mapping[str, RegionSnapshot], regions: Sequence[str], routes: RouteTable
+    ) -> Catalog:
+        report = BuildReport()
+        records = build_records(snapshots, regions, report)
+        fetched_at = {r: snapshots[r].fetched_at for r in regions if r in snapshots}
+        return cls(records, routes, regions, fetched_at, report.skipped)
+
+    @property
+    def models(self) -> tuple[ModelRecord, ...]:
+        """Every available model, sorted by id."""
+        return self.all.ordered
+
+    @property
+    def oldest_fetch(self) -> float | None:
+        return min(self.fetched_at.values(), default=None)
+
+    def __len__(self) -> int:
+        return len(self.all.ordered)

@@ -1,0 +1,140 @@
+"""From what each region's Bedrock answered to one record per model, as API.md says:
+
+- a model is available in a region when that region lists it with ``ON_DEMAND``, or with
+  ``INFERENCE_PROFILE`` and an ACTIVE system profile listed there routes to it;
+- ``regions`` are the configured regions where it is available, ``inference_profiles`` the ACTIVE
+  system profiles of any configured region that route to it;
+- scalar fields come from the first configured region that lists the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from model_catalog.domain.aliases import aliases_for, date_in_id
+from model_catalog.domain.modalities import normalize_inputs, normalize_outputs
+from model_catalog.domain.records import ModelRecord, RawSummary, RegionSnapshot
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_FOUNDATION_MODEL_ARN = "foundation-model/"
+
+
+@dataclass(slots=True)
+class BuildReport:
+    """What the build passed over, for the logs: a malformed summary never breaks the catalog."""
+
+    skipped: list[str] = field(default_factory=list)
+
+
+def build_records(
+    snapshots: Mapping[str, RegionSnapshot], regions: Sequence[str], report: BuildReport | None = None
+) -> list[ModelRecord]:
+    """Merge the snapshots of ``regions`` (in that order) into records sorted by id."""
+    report = report if report is not None else BuildReport()
+    first_listing: dict[str, RawSummary] = {}
+    available_in: dict[str, list[str]] = {}
+    profiles_of: dict[str, set[str]] = {}
+
+    for region in regions:
+        snapshot = snapshots.get(region)
+        if snapshot is None:
+            continue
+        routed = _active_profile_targets(snapshot.profile_summaries, region, report)
+        for target, profile_ids in routed.items():
+            profiles_of.setdefault(target, set()).update(profile_ids)
+        for summary in snapshot.model_summaries:
+            model_id = _model_id(summary, region, report)
+            if model_id is None:
+                continue
+            first_listing.setdefault(model_id, summary)
+            if _is_available(summary, model_id in routed) and region not in available_in.get(model_id, ()):
+                available_in.setdefault(model_id, []).append(region)
+
+    records = [
+        _record(model_id, first_listing[model_id], regions_, profiles_of.get(model_id, set()))
+        for model_id, regions_ in available_in.items()
+    ]
+    records.sort(key=lambda r: r.id)
+    return records
+
+
+def _active_profile_targets(profiles: Iterable[RawSummary], region: str, report: BuildReport) -> dict[str, set[str]]:
+    """model id -> ids of the ACTIVE system profiles listed in this region that route to it."""
+    targets: dict[str, set[str]] = {}
+    for profile in profiles:
+        if not isinstance(profile, Mapping):
+            report.skipped.append(f"{region}: inference profile summary is not an object")
+            continue
+        profile_id = profile.get("inferenceProfileId")
+        if not isinstance(profile_id, str) or not profile_id:
+            report.skipped.append(f"{region}: inference profile without an id")
+            continue
+        if profile.get("status") != "ACTIVE" or profile.get("type", "SYSTEM_DEFINED") != "SYSTEM_DEFINED":
+            continue
+        for target in profile.get("models") or ():
+            arn = target.get("modelArn") if isinstance(target, Mapping) else None
+            if isinstance(arn, str) and _FOUNDATION_MODEL_ARN in arn:
+                targets.setdefault(arn.rsplit(_FOUNDATION_MODEL_ARN, 1)[1], set()).add(profile_id)
+    return targets
+
+
+def _model_id(summary: Any, region: str, report: BuildReport) -> str | None:
+    model_id = summary.get("modelId") if isinstance(summary, Mapping) else None
+    if not isinstance(model_id, str) or not model_id.strip():
+        report.skipped.append(f"{region}: model summary without a modelId")
+        return None
+    return model_id
+
+
+def _is_available(summary: RawSummary, routed_by_active_profile: bool) -> bool:
+    kinds = summary.get("inferenceTypesSupported") or ()
+    return "ON_DEMAND" in kinds or ("INFERENCE_PROFILE" in kinds and routed_by_active_profile)
+
+
+def _record(model_id: str, summary: RawSummary, regions: Sequence[str], profiles: Iterable[str]) -> ModelRecord:
+    lifecycle = summary.get("modelLifecycle")
+    lifecycle = lifecycle if isinstance(lifecycle, Mapping) else {}
+    provider = summary.get("providerName")
+    name = summary.get("modelName")
+    return ModelRecord(
+        id=model_id,
+        name=name if isinstance(name, str) and name else model_id,
+        provider=provider if isinstance(provider, str) and provider else model_id.partition(".")[0],
+        input_modalities=normalize_inputs(_strings(summary.get("inputModalities"))),
+        output_modalities=normalize_outputs(_strings(summary.get("outputModalities"))),
+        response_streaming=summary.get("responseStreamingSupported") is True,
+        legacy=lifecycle.get("status") == "LEGACY",
+        created_at=created_at(model_id, lifecycle.get("startOfLifeTime")),
+        regions=tuple(sorted(regions)),
+        inference_profiles=tuple(sorted(profiles)),
+        aliases=aliases_for(model_id),
+    )
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list | tuple) else []
+
+
+def created_at(model_id: str, start_of_life: Any) -> datetime:
+    """``startOfLifeTime``, else the YYYYMMDD date in the id, else the epoch; always UTC."""
+    if isinstance(start_of_life, datetime):
+        return _utc(start_of_life)
+    if isinstance(start_of_life, str) and start_of_life:
+        try:
+            return _utc(datetime.fromisoformat(start_of_life.replace("Z", "+00:00")))
+        except ValueError:
+            pass
+    date = date_in_id(model_id)
+    if date is not None:
+        try:
+            return datetime(*date, tzinfo=UTC)
+        except ValueError:  # 20250231 looks like a date and is not
+            pass
+    return EPOCH
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

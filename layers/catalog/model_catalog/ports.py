@@ -1,0 +1,39 @@
+"""What the service needs from the outside world. Adapters implement these; tests may too."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from model_catalog.domain.records import RegionSnapshot
+from model_catalog.errors import SourceError
+
+
+class CatalogSource(Protocol):
+    """Where region data comes from: Bedrock, or a snapshot file."""
+
+    name: str
+
+    def fetch(self, regions: Sequence[str]) -> Mapping[str, RegionSnapshot | SourceError]:
+        """Every region asked, concurrently; a failed region maps to its error, never raises."""
+        ...
+
+
+class CacheStore(Protocol):
+    """The cache shared by containers (DynamoDB). Every method raises only ``CacheStoreError``."""
+
+    def load(self, regions: Sequence[str]) -> dict[str, RegionSnapshot]: ...
+
+    def save(self, snapshots: Sequence[RegionSnapshot]) -> None: ...
+
+    def acquire_refresh_lease(self, owner: str, seconds: int) -> bool:
+        """True when this caller may refresh now; a lease expires so a crashed owner blocks nobody."""
+        ...
+
+    def release_refresh_lease(self, owner: str) -> None: ...
+
+
+class ApiKeyProvider(Protocol):
+    def current(self) -> str | None:
+        """The key requests must carry, or None when access is open. Raises SecretUnavailableError."""
+        ...

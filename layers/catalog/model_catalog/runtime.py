@@ -1,0 +1,105 @@
+"""The composition root: settings, data source, cache store and API key, built once per container
+at cold start. Reading the environment happens here and nowhere else; no network at import."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from model_catalog.api.errors import Dialect
+from model_catalog.domain.routes import RouteTable
+from model_catalog.errors import ConfigurationError
+from model_catalog.ports import ApiKeyProvider, CacheStore, CatalogSource
+from model_catalog.service import CatalogService, CatalogState
+from model_catalog.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    routes: RouteTable
+    service: CatalogService
+    api_keys: ApiKeyProvider
+
+    def state(self) -> CatalogState:
+        return self.service.current()
+
+    def path(self, tool: str) -> str:
+        route = self.routes.tool(tool)
+        if route is None:
+            raise ConfigurationError(f"route {tool} is off in this configuration")
+        return route.path
+
+    def dialect_of(self, path: str) -> Dialect:
+        """Anthropic models routes answer in Anthropic's dialect, every other route in OpenAI's."""
+        if not self.routes.anthropic_models_enabled:
+            return Dialect.OPENAI
+        anthropic, openai = self.routes.anthropic_prefix, self.routes.openai_prefix
+        models = f"{anthropic}/v1/models"
+        if (path == models or path.startswith(models + "/")) and len(anthropic) >= len(openai):
+            return Dialect.ANTHROPIC
+        return Dialect.OPENAI
+
+
+def build_runtime(environ: Mapping[str, str]) -> Runtime:
+    settings = Settings.from_environ(environ)
+    source = _source(settings)
+    regions = settings.configured_regions or getattr(source, "regions", ())
+    if not regions:
+        raise ConfigurationError("no regions: set AWS_BEDROCK_REGIONS (e.g. us-east-1,us-west-2)")
+    routes = RouteTable.build(settings.anthropic_routes_prefix, settings.openai_routes_prefix)
+    service = CatalogService(
+        regions=regions,
+        routes=routes,
+        source=source,
+        store=_store(settings),
+        fresh_seconds=settings.model_cache_seconds,
+        max_stale_seconds=settings.max_stale_seconds,
+        lease_seconds=settings.refresh_lease_seconds,
+    )
+    logger.info(
+        "catalog source: %s; regions: %s; cache table: %s",
+        source.name,
+        ",".join(regions),
+        settings.cache_table_name or "none (memory only)",
+    )
+    return Runtime(settings, routes, service, _api_keys(settings))
+
+
+@functools.cache
+def runtime() -> Runtime:
+    """The container's runtime, built on first use (cold start) from the process environment."""
+    return build_runtime(os.environ)
+
+
+def _source(settings: Settings) -> CatalogSource:
+    if settings.catalog_snapshot is not None:
+        from model_catalog.adapters.snapshot import SnapshotSource  # noqa: PLC0415
+
+        return SnapshotSource(settings.catalog_snapshot)
+    from model_catalog.adapters.bedrock import BedrockSource  # noqa: PLC0415
+
+    return BedrockSource()
+
+
+def _store(settings: Settings) -> CacheStore | None:
+    if settings.cache_table_name is None:
+        return None
+    from model_catalog.adapters.dynamodb import DynamoDBStore  # noqa: PLC0415
+
+    return DynamoDBStore(settings.cache_table_name, retention_seconds=settings.max_stale_seconds)
+
+
+def _api_keys(settings: Settings) -> ApiKeyProvider:
+    from model_catalog.adapters.api_key import ParameterApiKey, StaticApiKey  # noqa: PLC0415
+
+    if settings.api_key_ssm_parameter:
+        return ParameterApiKey("ssm", settings.api_key_ssm_parameter, settings.api_key_cache_seconds)
+    if settings.api_key_secretsmanager_secret:
+        return ParameterApiKey("secretsmanager", settings.api_key_secretsmanager_secret, settings.api_key_cache_seconds)
+    return StaticApiKey(settings.api_key.get_secret_value() if settings.api_key else None)

@@ -1,0 +1,219 @@
+"""The catalog service: memory in the container, then the shared store, then the source.
+
+A warm request costs one clock read and one comparison. When the memory copy is due, the store is
+read; regions still stale are refreshed from the source by one container at a time (a lease in the
+store), while the others go on serving stale data up to the max-stale window. A region that fails
+keeps its last good data."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from model_catalog.domain.catalog import Catalog
+from model_catalog.domain.records import RegionSnapshot
+from model_catalog.domain.routes import RouteTable
+from model_catalog.errors import CacheStoreError, CatalogUnavailableError, SourceError
+from model_catalog.ports import CacheStore, CatalogSource
+
+logger = logging.getLogger(__name__)
+
+# After a failed refresh, how long memory is served before the next try: keeps a region that is down
+# from costing every request a call.
+RETRY_AFTER_FAILURE_SECONDS = 30.0
+# A container that has no data at all and finds another one refreshing waits this long for its result.
+WAIT_FOR_PEER_SECONDS = 5.0
+_PEER_POLL_SECONDS = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogState:
+    """The catalog a request answers from, and how old its oldest region is."""
+
+    catalog: Catalog
+    stale: bool
+    age_seconds: int
+
+
+@dataclass(slots=True)
+class RefreshReport:
+    refreshed: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    skipped_lease: bool = False
+
+
+class CatalogService:
+    def __init__(
+        self,
+        *,
+        regions: Sequence[str],
+        routes: RouteTable,
+        source: CatalogSource,
+        store: CacheStore | None,
+        fresh_seconds: float,
+        max_stale_seconds: float,
+        lease_seconds: int = 60,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.regions = tuple(regions)
+        self.routes = routes
+        self.source = source
+        self.store = store
+        self.fresh_seconds = fresh_seconds
+        self.max_stale_seconds = max(max_stale_seconds, fresh_seconds)
+        self.lease_seconds = lease_seconds
+        self._clock = clock
+        self._sleep = sleep
+        self._owner = uuid.uuid4().hex
+        self._lock = threading.Lock()
+        self._snapshots: dict[str, RegionSnapshot] = {}
+        self._state: CatalogState | None = None
+        self._serve_until = 0.0  # until then memory answers without any I/O
+
+    # --- request path ----------------------------------------------------------------------------
+
+    def current(self) -> CatalogState:
+        state = self._state
+        if state is not None and self._clock() < self._serve_until:
+            return state
+        with self._lock:
+            state = self._state
+            if state is not None and self._clock() < self._serve_until:
+                return state  # another thread refreshed while we waited
+            return self._reload()
+
+    def refresh(self) -> RefreshReport:
+        """Fetch every region from the source now (the scheduled refresher), under the lease."""
+        with self._lock:
+            report = self._refresh_regions(self.regions)
+            if self._snapshots:
+                self._publish(self._clock(), failed=bool(report.failed))
+            return report
+
+    # --- internals -------------------------------------------------------------------------------
+
+    def _reload(self) -> CatalogState:
+        now = self._clock()
+        self._merge(self._load_from_store())
+        due = [r for r in self.regions if not self._is_fresh(r, now)]
+        failed = False
+        if due:
+            report = self._refresh_regions(due)
+            failed = bool(report.failed)
+            if report.skipped_lease and not self._usable(now):
+                self._wait_for_peer()
+        return self._publish(self._clock(), failed)
+
+    def _refresh_regions(self, regions: Sequence[str]) -> RefreshReport:
+        report = RefreshReport()
+        if not self._acquire_lease():
+            report.skipped_lease = True
+            return report
+        try:
+            results = self.source.fetch(regions)
+            fetched = []
+            for region in regions:
+                result = results.get(region)
+                if isinstance(result, RegionSnapshot):
+                    fetched.append(result)
+                    report.refreshed.append(region)
+                else:
+                    error = result or SourceError(region, "no answer")
+                    report.failed[region] = str(error)
+                    logger.warning("region refresh failed, keeping its last good data: %s", error)
+            self._merge({s.region: s for s in fetched})
+            self._save_to_store(fetched)
+        finally:
+            self._release_lease()
+        return report
+
+    def _publish(self, now: float, failed: bool) -> CatalogState:
+        usable = {r: s for r, s in self._snapshots.items() if now - s.fetched_at <= self.max_stale_seconds}
+        if not usable:
+            raise CatalogUnavailableError(
+                "the model catalog is unavailable: no region could be read from "
+                f"{self.source.name} and no cached data is young enough to serve"
+            )
+        previous = self._state
+        if previous is not None and previous.catalog.fetched_at == {r: s.fetched_at for r, s in usable.items()}:
+            catalog = previous.catalog  # same data: keep the built indexes
+        else:
+            catalog = Catalog.from_snapshots(usable, self.regions, self.routes)
+            if catalog.skipped:
+                logger.warning("passed over malformed summaries: %s", "; ".join(catalog.skipped[:20]))
+        oldest = min(s.fetched_at for s in usable.values())
+        complete = len(usable) == len(self.regions)
+        age = max(0.0, now - oldest)
+        stale = age > self.fresh_seconds or not complete
+        self._state = CatalogState(catalog, stale=stale, age_seconds=int(age))
+        if failed or not complete or stale:
+            self._serve_until = now + min(RETRY_AFTER_FAILURE_SECONDS, self.fresh_seconds)
+        else:
+            self._serve_until = oldest + self.fresh_seconds
+        return self._state
+
+    def _merge(self, snapshots: Mapping[str, RegionSnapshot]) -> None:
+        for region, snapshot in snapshots.items():
+            known = self._snapshots.get(region)
+            if known is None or snapshot.fetched_at > known.fetched_at:
+                self._snapshots[region] = snapshot
+
+    def _is_fresh(self, region: str, now: float) -> bool:
+        snapshot = self._snapshots.get(region)
+        return snapshot is not None and now - snapshot.fetched_at < self.fresh_seconds
+
+    def _usable(self, now: float) -> bool:
+        return any(now - s.fetched_at <= self.max_stale_seconds for s in self._snapshots.values())
+
+    def _wait_for_peer(self) -> None:
+        """Nothing to serve and another container is refreshing: wait for its result, then, if it
+        never comes, refresh without the lease rather than fail."""
+        deadline = self._clock() + WAIT_FOR_PEER_SECONDS
+        while self._clock() < deadline:
+            self._sleep(_PEER_POLL_SECONDS)
+            self._merge(self._load_from_store())
+            if self._usable(self._clock()):
+                return
+        results = self.source.fetch(self.regions)
+        self._merge({r: s for r, s in results.items() if isinstance(s, RegionSnapshot)})
+
+    # The store is an optimisation: when it fails, the service goes on from memory and the source.
+
+    def _load_from_store(self) -> dict[str, RegionSnapshot]:
+        if self.store is None:
+            return {}
+        try:
+            return self.store.load(self.regions)
+        except CacheStoreError as e:
+            logger.warning("cache store unreadable, going on without it: %s", e)
+            return {}
+
+    def _save_to_store(self, snapshots: Sequence[RegionSnapshot]) -> None:
+        if self.store is None or not snapshots:
+            return
+        try:
+            self.store.save(snapshots)
+        except CacheStoreError as e:
+            logger.warning("cache store unwritable, going on without it: %s", e)
+
+    def _acquire_lease(self) -> bool:
+        if self.store is None:
+            return True
+        try:
+            return self.store.acquire_refresh_lease(self._owner, self.lease_seconds)
+        except CacheStoreError as e:
+            logger.warning("refresh lease unavailable, refreshing without it: %s", e)
+            return True
+
+    def _release_lease(self) -> None:
+        if self.store is None:
+            return
+        try:
+            self.store.release_refresh_lease(self._owner)
+        except CacheStoreError as e:
+            logger.warning("could not release the refresh lease (it expires by itself): %s", e)

@@ -1,0 +1,121 @@
+"""Shared fixtures: an isolated AWS environment, the snapshot fixture, the Lambda context, the fake
+Bedrock, and handlers loaded fresh under a chosen environment."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from model_catalog import runtime as runtime_module
+from tests.fakes import FakeBedrock
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAPSHOT = ROOT / "snapshots" / "bedrock-snapshot-2026-05-01.json"
+EVENTS = ROOT / "events"
+ALL_REGIONS = tuple(json.loads(SNAPSHOT.read_text())["regions"])
+
+# Variables of ours or of AWS that a developer's shell might carry into a test.
+_CLEARED = (
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_BEDROCK_REGIONS",
+    "AWS_REGION",
+    "ANTHROPIC_ROUTES_PREFIX",
+    "OPENAI_ROUTES_PREFIX",
+    "MODEL_CACHE_SECONDS",
+    "MODEL_CACHE_MAX_STALE_SECONDS",
+    "CACHE_TABLE_NAME",
+    "CATALOG_SNAPSHOT",
+    "API_KEY",
+    "API_KEY_SSM_PARAMETER",
+    "API_KEY_SECRETSMANAGER_SECRET",
+    "MCP_INCLUDE_TOOLS",
+    "MCP_EXCLUDE_TOOLS",
+)
+
+
+@pytest.fixture(autouse=True)
+def aws_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reaches AWS: fake credentials, no instance metadata, no tracing daemon."""
+    for name in _CLEARED:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "1")
+    monkeypatch.setenv("POWERTOOLS_DEV", "0")
+
+
+@pytest.fixture(scope="session")
+def snapshot_doc() -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(SNAPSHOT.read_text())
+    return doc
+
+
+@pytest.fixture
+def fake_bedrock(snapshot_doc: dict[str, Any]) -> FakeBedrock:
+    return FakeBedrock(snapshot_doc)
+
+
+@dataclass
+class LambdaContext:
+    function_name: str = "test-function"
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:test-function"
+    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
+    log_group_name: str = "/aws/lambda/test-function"
+    log_stream_name: str = "test"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+@pytest.fixture
+def lambda_context() -> LambdaContext:
+    return LambdaContext()
+
+
+def load_event(name: str, **overrides: Any) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads((EVENTS / f"{name}.json").read_text())
+    event.update(overrides)
+    return event
+
+
+HandlerLoader = Callable[..., ModuleType]
+
+
+@pytest.fixture
+def load_handler(monkeypatch: pytest.MonkeyPatch) -> Iterator[HandlerLoader]:
+    """Import ``functions/<name>/app.py`` as a cold start would, under the given environment."""
+    loaded: list[str] = []
+
+    def load(name: str, **env: str) -> ModuleType:
+        env.setdefault("CATALOG_SNAPSHOT", str(SNAPSHOT))
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        runtime_module.runtime.cache_clear()
+        module_name = f"handler_{name}_{len(loaded)}"
+        spec = importlib.util.spec_from_file_location(module_name, ROOT / "functions" / name / "app.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+        loaded.append(module_name)
+        return module
+
+    yield load
+    for module_name in loaded:
+        sys.modules.pop(module_name, None)
+    runtime_module.runtime.cache_clear()

@@ -1,0 +1,168 @@
+"""Bedrock faked at the boto3 boundary, from the snapshot fixture.
+
+Real boto3 ``bedrock`` clients run their whole request path (parameter validation, events, retries
+handling of errors); only the HTTP exchange is replaced. botocore's Stubber answers from an ordered
+queue, and the adapter calls both operations of a region at once, so ``OperationStubber`` keeps
+Stubber's validation but picks the next queued answer *for the operation called*."""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+import boto3
+from botocore.stub import Stubber, UnStubbedResponseError
+
+from model_catalog.adapters.bedrock import CLIENT_CONFIG, MAX_ATTEMPTS
+
+# Fields Bedrock returns as timestamps: boto3 hands them over as datetimes, so the fake does too.
+_MODEL_TIMESTAMPS = ("startOfLifeTime", "endOfLifeTime", "legacyTime", "publicExtendedAccessTime")
+_PROFILE_TIMESTAMPS = ("createdAt", "updatedAt")
+
+
+class OperationStubber(Stubber):
+    """A Stubber whose queue is per operation, safe to call from several threads."""
+
+    _queue: deque[dict[str, Any]]
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client)
+        self._lock = threading.Lock()
+
+    def _assert_expected_call_order(self, model: Any, params: Any) -> None:
+        with self._lock:
+            if not any(r["operation_name"] == model.name for r in self._queue):
+                raise UnStubbedResponseError(operation_name=model.name, reason=f"no answer queued for {model.name}")
+
+    def _assert_expected_params(self, model: Any, params: Any, context: Any, **kwargs: Any) -> None:
+        return None  # the fake answers by operation and nextToken; parameters are validated by botocore
+
+    def _get_response_handler(self, model: Any, params: Any, context: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            for index, queued in enumerate(self._queue):
+                if queued["operation_name"] == model.name:
+                    del self._queue[index]
+                    return queued["response"]
+        raise UnStubbedResponseError(operation_name=model.name, reason="queue emptied meanwhile")
+
+
+def _with_datetimes(summary: dict[str, Any], fields: Iterable[str], nested: str | None = None) -> dict[str, Any]:
+    result = copy.deepcopy(summary)
+    target = result.get(nested, {}) if nested else result
+    for field in fields:
+        if isinstance(target.get(field), str):
+            target[field] = datetime.fromisoformat(target[field])
+    return result
+
+
+class FakeBedrock:
+    """Answers ListFoundationModels / ListInferenceProfiles per region from a snapshot document.
+
+    ``rounds`` is how many full refreshes each client can answer; ``page_size`` splits the
+    inference profiles into pages with nextToken, as Bedrock does. ``fail(region, code)`` makes that
+    region answer an AWS error instead; ``delay`` sleeps before every call (injected latency)."""
+
+    def __init__(self, snapshot: dict[str, Any], rounds: int = 1, page_size: int = 10, delay: float = 0.0) -> None:
+        self.snapshot = snapshot
+        self.rounds = rounds
+        self.page_size = page_size
+        self.delay = delay
+        self.calls: Counter[tuple[str, str]] = Counter()
+        self.failures: dict[str, str] = {}
+        self.clients: dict[str, Any] = {}
+        self.stubbers: dict[str, OperationStubber] = {}
+        self._lock = threading.Lock()
+        self._session = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+        )
+
+    # --- what tests configure ------------------------------------------------------------------------
+
+    def fail(self, region: str, code: str) -> None:
+        """Every call in ``region`` answers this AWS error code from now on."""
+        self.failures[region] = code
+        if region in self.stubbers:
+            self._requeue(region)
+
+    def heal(self, region: str) -> None:
+        self.failures.pop(region, None)
+        if region in self.stubbers:
+            self._requeue(region)
+
+    def add_rounds(self, rounds: int = 1) -> None:
+        for region in self.stubbers:
+            for _ in range(rounds):
+                self._queue_round(region)
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+    # --- the client factory the adapter receives ------------------------------------------------------
+
+    def client_factory(self) -> Callable[[str], Any]:
+        def make(region: str) -> Any:
+            with self._lock:
+                client = self._session.client("bedrock", region_name=region, config=CLIENT_CONFIG)
+            client.meta.events.register_first("before-call.*.*", self._count_and_delay(region))
+            stubber = OperationStubber(client)
+            stubber.activate()
+            self.clients[region], self.stubbers[region] = client, stubber
+            self._requeue(region)
+            return client
+
+        return make
+
+    def _count_and_delay(self, region: str) -> Callable[..., None]:
+        def hook(model: Any, **_: Any) -> None:
+            with self._lock:
+                self.calls[(region, model.name)] += 1
+            if self.delay:
+                time.sleep(self.delay)
+
+        return hook
+
+    def _requeue(self, region: str) -> None:
+        stubber = self.stubbers[region]
+        with stubber._lock:
+            stubber._queue.clear()
+        for _ in range(self.rounds):
+            self._queue_round(region)
+
+    def _queue_round(self, region: str) -> None:
+        stubber = self.stubbers[region]
+        code = self.failures.get(region)
+        if code is not None:
+            for method in ("list_foundation_models", "list_inference_profiles"):
+                # Adaptive retries try throttling errors again: queue enough for every attempt.
+                for _ in range(MAX_ATTEMPTS):
+                    stubber.add_client_error(method, service_error_code=code, http_status_code=_status(code))
+            return
+        data = self.snapshot["regions"].get(region)
+        if data is None:
+            for method in ("list_foundation_models", "list_inference_profiles"):
+                stubber.add_client_error(method, service_error_code="UnrecognizedClientException", http_status_code=403)
+            return
+        models = [
+            _with_datetimes(m, _MODEL_TIMESTAMPS, "modelLifecycle")
+            for m in data["ListFoundationModels"]["modelSummaries"]
+        ]
+        stubber.add_response("list_foundation_models", {"modelSummaries": models})
+        profiles = [
+            _with_datetimes(p, _PROFILE_TIMESTAMPS) for p in data["ListInferenceProfiles"]["inferenceProfileSummaries"]
+        ]
+        pages = [profiles[i : i + self.page_size] for i in range(0, len(profiles), self.page_size)] or [[]]
+        for number, page in enumerate(pages):
+            response: dict[str, Any] = {"inferenceProfileSummaries": page}
+            if number + 1 < len(pages):
+                response["nextToken"] = f"page-{number + 1}"
+            stubber.add_response("list_inference_profiles", response)
+
+
+def _status(code: str) -> int:
+    return {"ThrottlingException": 429, "AccessDeniedException": 403, "ServiceUnavailableException": 503}.get(code, 400)

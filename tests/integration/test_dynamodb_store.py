@@ -1,0 +1,109 @@
+"""The DynamoDB cache against moto: round trips, chunking past the item limit, corruption, leases."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from model_catalog.adapters.dynamodb import CHUNK_BYTES, DynamoDBStore
+from model_catalog.domain.records import RegionSnapshot
+from model_catalog.errors import CacheStoreError
+from tests.unit.conftest import snapshots_of
+
+TABLE = "model-catalog-cache"
+
+
+def create_table(client: Any) -> None:
+    client.create_table(
+        TableName=TABLE,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+@pytest.fixture
+def dynamodb() -> Iterator[Any]:
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        create_table(client)
+        yield client
+
+
+def test_round_trip_of_every_region(dynamodb: Any, snapshot_doc: dict[str, Any]) -> None:
+    store = DynamoDBStore(TABLE, client=dynamodb)
+    snapshots = snapshots_of(snapshot_doc)
+    store.save(list(snapshots.values()))
+    loaded = store.load(list(snapshots))
+    assert set(loaded) == set(snapshots)
+    for region, snapshot in snapshots.items():
+        assert list(loaded[region].model_summaries) == list(snapshot.model_summaries)
+        assert list(loaded[region].profile_summaries) == list(snapshot.profile_summaries)
+        assert loaded[region].fetched_at == snapshot.fetched_at
+
+
+def test_a_region_with_thousands_of_models_spans_several_items(dynamodb: Any, snapshot_doc: dict[str, Any]) -> None:
+    east = snapshots_of(snapshot_doc, ("us-east-1",))["us-east-1"]
+    # Unique ids and names so compression cannot fold them away: many times DynamoDB's 400 KB.
+    huge = [
+        dict(m, modelId=f"{m['modelId']}-{i}", modelName=hashlib.sha512(f"{m['modelId']}{i}".encode()).hexdigest())
+        for i in range(40)
+        for m in east.model_summaries
+    ]
+    store = DynamoDBStore(TABLE, client=dynamodb)
+    store.save([RegionSnapshot("us-east-1", huge, east.profile_summaries, 5.0)])
+    items = dynamodb.scan(TableName=TABLE)["Items"]
+    chunks = [i for i in items if i["pk"]["S"].count("#") == 3]
+    assert len(chunks) > 1 and all(len(i["data"]["B"]) <= CHUNK_BYTES for i in chunks)
+    assert len(store.load(["us-east-1"])["us-east-1"].model_summaries) == len(huge)
+
+
+def test_a_corrupt_item_reads_as_missing(dynamodb: Any, snapshot_doc: dict[str, Any]) -> None:
+    store = DynamoDBStore(TABLE, client=dynamodb)
+    store.save(list(snapshots_of(snapshot_doc, ("us-east-1", "us-west-2")).values()))
+    chunk = next(i for i in dynamodb.scan(TableName=TABLE)["Items"] if i["pk"]["S"].startswith("region#us-west-2#"))
+    dynamodb.put_item(TableName=TABLE, Item=dict(chunk, data={"B": b"not zlib"}))
+    assert set(store.load(["us-east-1", "us-west-2"])) == {"us-east-1"}
+
+
+def test_an_item_of_another_schema_version_reads_as_missing(dynamodb: Any, snapshot_doc: dict[str, Any]) -> None:
+    store = DynamoDBStore(TABLE, client=dynamodb)
+    store.save(list(snapshots_of(snapshot_doc, ("us-east-1",)).values()))
+    dynamodb.update_item(
+        TableName=TABLE,
+        Key={"pk": {"S": "region#us-east-1"}},
+        UpdateExpression="SET #s = :v",
+        ExpressionAttributeNames={"#s": "schema"},
+        ExpressionAttributeValues={":v": {"N": "0"}},
+    )
+    assert store.load(["us-east-1"]) == {}
+
+
+def test_lease_is_exclusive_and_expires() -> None:
+    now = [1000.0]
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        create_table(client)
+        store = DynamoDBStore(TABLE, client=client, clock=lambda: now[0])
+        assert store.acquire_refresh_lease("a", 60)
+        assert not store.acquire_refresh_lease("b", 60)
+        now[0] += 61  # a crashed owner never released it
+        assert store.acquire_refresh_lease("b", 60)
+        store.release_refresh_lease("a")  # not a's any more: a no-op
+        assert not store.acquire_refresh_lease("a", 60)
+        store.release_refresh_lease("b")
+        assert store.acquire_refresh_lease("a", 60)
+
+
+def test_a_missing_table_is_a_cache_store_error() -> None:
+    with mock_aws():
+        store = DynamoDBStore("no-such-table", client=boto3.client("dynamodb", region_name="us-east-1"))
+        with pytest.raises(CacheStoreError):
+            store.load(["us-east-1"])
+        with pytest.raises(CacheStoreError):
+            store.acquire_refresh_lease("a", 60)
