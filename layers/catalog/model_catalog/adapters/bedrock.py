@@ -161,6 +161,10 @@ class _translated:
             raise SourceUnreachableError(self.region, f"{where}: {type(error).__name__}") from error
         if isinstance(error, BotoCoreError):
             raise SourceError(self.region, f"{where}: {type(error).__name__}") from error
+        if isinstance(error, Exception):
+            # botocore's parser raises plain TypeError/ValueError on a body that does not fit the
+            # API's shape: that is the region answering garbage, not a bug of ours.
+            raise SourceMalformedError(self.region, f"{where}: unparseable answer ({type(error).__name__})") from error
 
 
 def _project(summary: Any, fields: Sequence[str]) -> RawSummary:

@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from model_catalog.api.errors import Dialect, anthropic_body, openai_body, status_of
-from model_catalog.errors import AuthenticationError, RouteNotFoundError
+from model_catalog.errors import AuthenticationError, CatalogUnavailableError, RouteNotFoundError
 from model_catalog.ports import ApiKeyProvider
 from model_catalog.service import CatalogState
 
@@ -71,13 +71,18 @@ def build_resolver(api_keys: ApiKeyProvider, dialect_of: Callable[[str], Dialect
 
     def render_error(error: Exception) -> Response[str]:
         status = status_of(error)
-        if status >= 500:
+        headers: dict[str, str] = {}
+        if status == 500:  # a bug: the trace goes to the log, never to the client
             logger.exception("request failed: %s", type(error).__name__)
+        elif status >= 500:  # a dependency is down: the cause was logged where it happened
+            logger.error("request refused, %s: %s", type(error).__name__, error)
+        if isinstance(error, CatalogUnavailableError):
+            headers["retry-after"] = str(error.retry_after_seconds)
         dialect = dialect_of(app.current_event.path)
         rid = request_id()
         if dialect is Dialect.ANTHROPIC:
-            return Response(status, JSON_TYPE, dumps(anthropic_body(error, rid)), {"request-id": rid})
-        return Response(status, JSON_TYPE, dumps(openai_body(error)))
+            return Response(status, JSON_TYPE, dumps(anthropic_body(error, rid)), {**headers, "request-id": rid})
+        return Response(status, JSON_TYPE, dumps(openai_body(error)), headers)
 
     def not_found(_: NotFoundError) -> Response[str]:
         event = app.current_event
