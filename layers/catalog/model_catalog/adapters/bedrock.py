@@ -33,11 +33,11 @@ if TYPE_CHECKING:
 
 # Set on purpose: a region that hangs must not hold a refresh longer than the API's timeout, and
 # adaptive retries back off when Bedrock throttles a burst of regions.
-MAX_ATTEMPTS = 4
+MAX_ATTEMPTS = 4  # in all, the first try included (botocore's "max_attempts" would count retries only)
 CLIENT_CONFIG = Config(
     connect_timeout=2,
     read_timeout=5,
-    retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS},
+    retries={"mode": "adaptive", "total_max_attempts": MAX_ATTEMPTS},
     max_pool_connections=4,
 )
 

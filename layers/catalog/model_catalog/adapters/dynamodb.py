@@ -37,7 +37,7 @@ _BATCH_GET_MAX = 100
 _BATCH_WRITE_MAX = 25
 
 # The cache is an optimisation: fail fast and let the service go on from the source.
-CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "max_attempts": 3})
+CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "total_max_attempts": 3})
 
 
 def _manifest_key(region: str) -> str:
