@@ -39,10 +39,22 @@ class OperationStubber(Stubber):
 
     _queue: deque[dict[str, Any]]
 
-    def __init__(self, client: Any, on_the_wire: Callable[[str], bool] = lambda _operation: False) -> None:
+    def __init__(
+        self,
+        client: Any,
+        on_the_wire: Callable[[str], bool] = lambda _operation: False,
+        validated: set[int] | None = None,
+    ) -> None:
         super().__init__(client)
         self._lock = threading.Lock()
         self._on_the_wire = on_the_wire
+        self._validated = validated if validated is not None else set()
+
+    def _validate_operation_response(self, operation_name: str, service_response: Any) -> None:
+        # The same cached answer is queued again and again; checking it against the model once is enough.
+        if id(service_response) not in self._validated:
+            super()._validate_operation_response(operation_name, service_response)  # type: ignore[misc]
+            self._validated.add(id(service_response))
 
     def _assert_expected_call_order(self, model: Any, params: Any) -> None:
         if self._on_the_wire(model.name):
@@ -122,6 +134,8 @@ class FakeBedrock:
         self.attempts: Counter[tuple[str, str]] = Counter()
         self.failures: dict[str, str] = {}
         self.wire: dict[str, WireFault] = {}
+        self._answer_cache: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        self._validated: set[int] = set()  # ids of cached answers the Stubber has checked once
         self.clients: dict[str, Any] = {}
         self.stubbers: dict[str, OperationStubber] = {}
         self._lock = threading.Lock()
@@ -176,7 +190,9 @@ class FakeBedrock:
                 client = self._session.client("bedrock", region_name=region, config=CLIENT_CONFIG)
             client.meta.events.register_first("before-call.*.*", self._count_and_delay(region))
             client.meta.events.register("before-send.*.*", self._answer_on_the_wire(region))
-            stubber = OperationStubber(client, on_the_wire=lambda _operation: region in self.wire)
+            stubber = OperationStubber(
+                client, on_the_wire=lambda _operation: region in self.wire, validated=self._validated
+            )
             stubber.activate()
             self.clients[region], self.stubbers[region] = client, stubber
             self._requeue(region)
@@ -245,11 +261,21 @@ class FakeBedrock:
             for method in ("list_foundation_models", "list_inference_profiles"):
                 stubber.add_client_error(method, service_error_code="UnrecognizedClientException", http_status_code=403)
             return
+        for method, response in self._answers(region, data):
+            stubber.add_response(method, response)
+
+    def _answers(self, region: str, data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        """A region's answers, built (and validated by the Stubber) once, then queued as they are:
+        the adapter only reads them."""
+        with self._lock:
+            cached = self._answer_cache.get(region)
+            if cached is not None:
+                return cached
         models = [
             _with_datetimes(m, _MODEL_TIMESTAMPS, "modelLifecycle")
             for m in data["ListFoundationModels"]["modelSummaries"]
         ]
-        stubber.add_response("list_foundation_models", {"modelSummaries": models})
+        answers: list[tuple[str, dict[str, Any]]] = [("list_foundation_models", {"modelSummaries": models})]
         profiles = [
             _with_datetimes(p, _PROFILE_TIMESTAMPS) for p in data["ListInferenceProfiles"]["inferenceProfileSummaries"]
         ]
@@ -258,7 +284,9 @@ class FakeBedrock:
             response: dict[str, Any] = {"inferenceProfileSummaries": page}
             if number + 1 < len(pages):
                 response["nextToken"] = f"page-{number + 1}"
-            stubber.add_response("list_inference_profiles", response)
+            answers.append(("list_inference_profiles", response))
+        with self._lock:
+            return self._answer_cache.setdefault(region, answers)
 
 
 def _response(

@@ -71,6 +71,7 @@ def make_service(
     fresh: float = 900,
     max_stale: float = 86400,
     lease: int = 60,
+    sleep: Callable[[float], None] | None = None,
 ) -> CatalogService:
     """One container's service: its own Bedrock clients, its own DynamoDB store on ``client``."""
     store = DynamoDBStore(TABLE, client=client, retention_seconds=int(max_stale), clock=clock) if client else None
@@ -83,7 +84,7 @@ def make_service(
         max_stale_seconds=max_stale,
         lease_seconds=lease,
         clock=clock,
-        sleep=lambda seconds: setattr(clock, "now", clock.now + seconds),
+        sleep=sleep or (lambda seconds: setattr(clock, "now", clock.now + seconds)),
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -49,7 +50,7 @@ def ids(state: Any) -> set[str]:
 
 
 # Each fault as a test injects it; "reason" is what the log line says about the region.
-FAULTS = {
+FAULTS: dict[str, tuple[Callable[[FakeBedrock], None], str]] = {
     "throttled": (lambda fake: fake.throttle(FAILING), "throttled"),
     "access denied": (lambda fake: fake.fail(FAILING, "AccessDeniedException"), "access denied"),
     "read timeout": (lambda fake: fake.time_out(FAILING, "read"), "unreachable"),
