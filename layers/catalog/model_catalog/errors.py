@@ -3,6 +3,8 @@ each API dialect maps them to a status and a body in exactly one place (``api/er
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class CatalogError(Exception):
     """Base of every error this package raises on purpose."""
@@ -42,12 +44,15 @@ class RouteNotFoundError(CatalogError):
 
 
 class MethodNotAllowedError(CatalogError):
-    """The path exists, the method does not (405)."""
+    """The path exists, the method does not (405); ``allowed`` become the Allow header."""
 
-    def __init__(self, method: str, path: str) -> None:
-        super().__init__(f"method {method} is not allowed on {path}")
+    def __init__(self, method: str, path: str, allowed: Sequence[str] = ()) -> None:
+        super().__init__(
+            f"method {method} is not allowed on {path}" + (f"; use {', '.join(allowed)}" if allowed else "")
+        )
         self.method = method
         self.path = path
+        self.allowed = tuple(allowed)
 
 
 class AuthenticationError(CatalogError):

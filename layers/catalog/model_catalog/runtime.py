@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from model_catalog.api.errors import Dialect
+from model_catalog.api.openapi import allowed_methods
 from model_catalog.domain.routes import RouteTable
 from model_catalog.errors import ConfigurationError
 from model_catalog.ports import ApiKeyProvider, CacheStore, CatalogSource
@@ -34,6 +35,9 @@ class Runtime:
         if route is None:
             raise ConfigurationError(f"route {tool} is off in this configuration")
         return route.path
+
+    def allowed_methods(self, path: str) -> tuple[str, ...]:
+        return allowed_methods(self.routes, path)
 
     def dialect_of(self, path: str) -> Dialect:
         """Anthropic models routes answer in Anthropic's dialect, every other route in OpenAI's."""

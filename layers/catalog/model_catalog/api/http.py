@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -14,7 +14,12 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from model_catalog.api.errors import Dialect, anthropic_body, openai_body, status_of
-from model_catalog.errors import AuthenticationError, CatalogUnavailableError, RouteNotFoundError
+from model_catalog.errors import (
+    AuthenticationError,
+    CatalogUnavailableError,
+    MethodNotAllowedError,
+    RouteNotFoundError,
+)
 from model_catalog.ports import ApiKeyProvider
 from model_catalog.service import CatalogState
 
@@ -47,8 +52,13 @@ def presented_key(headers: dict[str, str]) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def build_resolver(api_keys: ApiKeyProvider, dialect_of: Callable[[str], Dialect]) -> APIGatewayHttpResolver:
-    """``dialect_of(path)`` says in which dialect a path answers errors."""
+def build_resolver(
+    api_keys: ApiKeyProvider,
+    dialect_of: Callable[[str], Dialect],
+    allowed_methods: Callable[[str], Sequence[str]] = lambda _path: (),
+) -> APIGatewayHttpResolver:
+    """``dialect_of(path)`` says in which dialect a path answers errors; ``allowed_methods(path)``
+    which methods the API answers there, so a wrong method is a 405 and an unknown path a 404."""
     app = APIGatewayHttpResolver()
 
     def request_id() -> str:
@@ -78,6 +88,8 @@ def build_resolver(api_keys: ApiKeyProvider, dialect_of: Callable[[str], Dialect
             logger.error("request refused, %s: %s", type(error).__name__, error)
         if isinstance(error, CatalogUnavailableError):
             headers["retry-after"] = str(error.retry_after_seconds)
+        if isinstance(error, MethodNotAllowedError):
+            headers["allow"] = ", ".join(error.allowed)
         dialect = dialect_of(app.current_event.path)
         rid = request_id()
         if dialect is Dialect.ANTHROPIC:
@@ -86,7 +98,11 @@ def build_resolver(api_keys: ApiKeyProvider, dialect_of: Callable[[str], Dialect
 
     def not_found(_: NotFoundError) -> Response[str]:
         event = app.current_event
-        return render_error(RouteNotFoundError(event.request_context.http.method, event.path))
+        method, path = event.request_context.http.method, event.path
+        allowed = allowed_methods(path)
+        if allowed:
+            return render_error(MethodNotAllowedError(method, path, allowed))
+        return render_error(RouteNotFoundError(method, path))
 
     app.exception_handler(Exception)(render_error)
     app.not_found(not_found)
