@@ -378,6 +378,7 @@ def _query_parameters(model: type[BaseModel], vocabularies: Mapping[str, list[st
         values = vocabularies.get(name)
         if schema.get("type") == "array":
             schema.pop("default", None)
+            schema["minItems"] = 1
             if values:
                 schema["items"] = {"type": "string", "enum": values}
             # Comma-separated, as API Gateway also joins a repeated parameter.

@@ -18,7 +18,11 @@ Query = TypeVar("Query", bound=BaseModel)
 def _split(value: Any) -> Any:
     # API Gateway joins a repeated parameter with commas, so both spellings arrive the same way.
     if isinstance(value, str):
-        return tuple(v.strip() for v in value.split(",") if v.strip())
+        values = tuple(v.strip() for v in value.split(",") if v.strip())
+        if not values:
+            # Most often an unset variable in the caller: matching everything would hide it.
+            raise ValueError("must not be empty; leave the parameter out to match any value")
+        return values
     return value
 
 
