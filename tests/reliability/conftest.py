@@ -3,6 +3,7 @@ Bedrock, errors injected into the DynamoDB client, handlers called with HTTP API
 
 from __future__ import annotations
 
+import http.client
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -18,18 +19,21 @@ from botocore.compat import HTTPHeaders
 from botocore.retries import adaptive, standard
 from moto import mock_aws
 
+from local.server import LocalServer, create_server
 from model_catalog.adapters import bedrock as bedrock_adapter
 from model_catalog.adapters.bedrock import BedrockSource
 from model_catalog.adapters.dynamodb import CLIENT_CONFIG as DYNAMODB_CONFIG
 from model_catalog.adapters.dynamodb import DynamoDBStore
 from model_catalog.domain.routes import RouteTable
 from model_catalog.service import CatalogService
+from tests.conftest import SNAPSHOT
 from tests.fakes import FakeBedrock
 from tests.integration.test_dynamodb_store import TABLE, create_table
 from tests.integration.test_service import Clock
 
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
 START = 1_000_000.0
+API_KEY = "reliability-key-0123456789"
 
 
 @pytest.fixture
@@ -177,3 +181,45 @@ def call(handler: ModuleType, event: dict[str, Any], context: Any) -> Answer:
 
 
 Caller = Callable[..., Answer]
+
+
+# --- the local server -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def local_api() -> Iterator[LocalServer]:
+    """The API of template.yaml with the real handlers, snapshot data and an API key. The modules the
+    other tests imported are shared (no cold start), so class identities stay whole."""
+    env = {"CATALOG_SNAPSHOT": str(SNAPSHOT), "AWS_BEDROCK_REGIONS": ",".join(REGIONS), "API_KEY": API_KEY}
+    server = create_server(env=env, log_requests=False, cold_start=False)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def send(
+    server: LocalServer,
+    method: str,
+    target: str,
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+    key: str | None = API_KEY,
+) -> Answer:
+    """One request exactly as written: the target is sent raw (no dot-segment or percent clean-up)."""
+    host, port = server.httpd.server_address[:2]
+    connection = http.client.HTTPConnection(str(host), int(port), timeout=30)
+    try:
+        sent = {**({"x-api-key": key} if key is not None else {}), **(headers or {})}
+        connection.putrequest(method, target, skip_accept_encoding=True)
+        for name, value in sent.items():
+            connection.putheader(name, value)
+        if body is not None:
+            connection.putheader("content-length", str(len(body)))
+        connection.endheaders(body)
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, text)
+    finally:
+        connection.close()

@@ -7,10 +7,8 @@ Bounded: MAX_EXAMPLES per operation and mode, no deadline per example; a few ten
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
@@ -25,27 +23,12 @@ from schemathesis.specs.openapi.checks import (
 
 from local.api import LocalApi
 from local.server import DEFAULT_TEMPLATE as TEMPLATE
-from local.server import LocalServer, create_server
+from local.server import LocalServer
 from model_catalog.api.openapi import openapi_document
 from model_catalog.domain.routes import RouteTable
-from tests.conftest import SNAPSHOT
+from tests.reliability.conftest import API_KEY, REGIONS
 
 MAX_EXAMPLES = 40
-API_KEY = "fuzz-key-0123456789"
-REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
-
-
-@pytest.fixture(scope="module")
-def local_api() -> Iterator[LocalServer]:
-    """The API of template.yaml with the real handlers, snapshot data and an API key. The modules the
-    other tests imported are shared (no cold start), so class identities stay whole."""
-    env = {"CATALOG_SNAPSHOT": str(SNAPSHOT), "AWS_BEDROCK_REGIONS": ",".join(REGIONS), "API_KEY": API_KEY}
-    server = create_server(env=env, log_requests=False, cold_start=False)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def in_this_tree() -> dict[str, Any]:
