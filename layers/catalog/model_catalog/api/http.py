@@ -13,8 +13,8 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
-from model_catalog.api.errors import Dialect, anthropic_body, openai_body, status_of
-from model_catalog.errors import AuthenticationError, RouteNotFoundError
+from model_catalog.api.errors import Dialect, anthropic_body, jsonrpc_body, openai_body, status_of
+from model_catalog.errors import AuthenticationError, MethodNotAllowedError, RouteNotFoundError
 from model_catalog.ports import ApiKeyProvider
 from model_catalog.service import CatalogState
 
@@ -75,9 +75,12 @@ def build_resolver(api_keys: ApiKeyProvider, dialect_of: Callable[[str], Dialect
             logger.exception("request failed: %s", type(error).__name__)
         dialect = dialect_of(app.current_event.path)
         rid = request_id()
+        headers = {"allow": ", ".join(error.allowed)} if isinstance(error, MethodNotAllowedError) else {}
         if dialect is Dialect.ANTHROPIC:
-            return Response(status, JSON_TYPE, dumps(anthropic_body(error, rid)), {"request-id": rid})
-        return Response(status, JSON_TYPE, dumps(openai_body(error)))
+            return Response(status, JSON_TYPE, dumps(anthropic_body(error, rid)), {**headers, "request-id": rid})
+        if dialect is Dialect.JSONRPC:
+            return Response(status, JSON_TYPE, dumps(jsonrpc_body(error)), headers)
+        return Response(status, JSON_TYPE, dumps(openai_body(error)), headers)
 
     def not_found(_: NotFoundError) -> Response[str]:
         event = app.current_event
