@@ -188,5 +188,6 @@ def test_raw_http_edges(base_url: str) -> None:
     assert notification.status_code == 202 and notification.content == b""
     bad = httpx.post(f"{base_url}/mcp", content=b"{nope", headers={**key, "content-type": "application/json"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == -32700
-    get = httpx.get(f"{base_url}/mcp", headers=key)
-    assert get.status_code in (404, 405)  # 405 when the template routes GET /mcp to the function
+    for method in ("GET", "DELETE"):  # no event stream, no session
+        refused = httpx.request(method, f"{base_url}/mcp", headers=key)
+        assert refused.status_code == 405 and refused.headers["allow"] == "POST"

@@ -53,11 +53,21 @@ def test_tools_list_event(mcp: Any, lambda_context: LambdaContext) -> None:
     assert tool_names(mcp, lambda_context) == TOOLS
 
 
-def test_tools_call(mcp: Any, lambda_context: LambdaContext) -> None:
+def test_tools_call_event(mcp: Any, lambda_context: LambdaContext) -> None:
+    status, body, _ = invoke(mcp, load_event("mcp_tools_call"), lambda_context)
+    assert status == 200 and body["id"] == 3 and body["result"]["isError"] is False
+    models = body["result"]["structuredContent"]["models"]
+    assert json.loads(body["result"]["content"][0]["text"]) == {"models": models}
+    assert "anthropic.claude-sonnet-4-5-20250929-v1:0" in [m["id"] for m in models]
+    for model in models:
+        assert "openai_chat_completion" in model["supported_mcp_tools"]
+        assert "eu-west-1" in model["regions"] and model["legacy"] is False
+
+
+def test_synonyms_through_a_call(mcp: Any, lambda_context: LambdaContext) -> None:
     call = {"name": "search_models", "arguments": {"output_modalities": "embedding", "region": "eu-west-1"}}
-    status, body, _ = invoke(
-        mcp, with_body({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": call}), lambda_context
-    )
+    event = with_body({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": call})
+    status, body, _ = invoke(mcp, event, lambda_context)
     assert status == 200 and body["id"] == 7 and body["result"]["isError"] is False
     models = body["result"]["structuredContent"]["models"]
     assert models and all("EMBEDDINGS" in m["output_modalities"] and "eu-west-1" in m["regions"] for m in models)
