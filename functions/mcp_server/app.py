@@ -26,8 +26,8 @@ endpoint = McpEndpoint(tools, rt.state, SERVER_INFO)
 def mcp() -> Response[str]:
     reply = endpoint.handle(app.current_event.decoded_body, app.current_event.headers)
     if reply.body is None:
-        return Response(status_code=reply.status, headers=dict(reply.headers))
-    return Response(reply.status, JSON_TYPE, dumps(reply.body), dict(reply.headers))
+        return Response(status_code=reply.status)
+    return Response(reply.status, JSON_TYPE, dumps(reply.body))
 
 
 @app.route(MCP_PATH, method=["GET", "DELETE"])

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from model_catalog import __version__
@@ -57,12 +57,11 @@ class Reply:
 
     status: int
     body: Any = None
-    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 class RpcError(Exception):
-    """A JSON-RPC error; ``status`` is the HTTP status when it refuses the whole body, ``request_id``
-    the id of the one request it answers when known then."""
+    """A JSON-RPC error. When it refuses the whole body, ``status`` is the HTTP status and
+    ``request_id`` the id of the body's one request, if it has a readable one."""
 
     def __init__(
         self, code: int, message: str, data: Any = None, status: int = 400, request_id: str | int | None = None

@@ -80,18 +80,21 @@ def _search_schema(routes: RouteTable, regions: Sequence[str]) -> JSONSchema:
     return _object(
         {
             "input_modalities": _values(
-                f"Inputs the model must accept, all of them: {', '.join(INPUT_MODALITIES)}. "
-                "Case-insensitive; AUDIO means SPEECH."
+                "Input the model must accept; with several, it must accept each. "
+                f"One of {', '.join(INPUT_MODALITIES)} (case-insensitive; AUDIO means SPEECH)."
             ),
             "output_modalities": _values(
-                f"Outputs the model must produce, all of them: {', '.join(OUTPUT_MODALITIES)}. "
-                "Case-insensitive; SPEECH means AUDIO, EMBEDDING means EMBEDDINGS."
+                "Output the model must produce; with several, it must produce each. "
+                f"One of {', '.join(OUTPUT_MODALITIES)} (case-insensitive; SPEECH means AUDIO, EMBEDDING means "
+                "EMBEDDINGS)."
             ),
             "route": _values(
                 "The API route or MCP tool you will use the model with; only models it can serve are returned. "
                 f"An MCP tool name ({tools}) or its HTTP path (e.g. /v1/chat/completions)."
             ),
-            "region": _values(f"AWS regions the model must be available in, all of them: {', '.join(regions)}."),
+            "region": _values(
+                f"AWS region the model must be available in; with several, each. One of {', '.join(regions)}."
+            ),
             "streaming": {
                 "type": "boolean",
                 "description": "true: only models that stream responses; false: only models that do not.",
