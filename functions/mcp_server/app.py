@@ -9,7 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from model_catalog.api.errors import Dialect
-from model_catalog.api.http import JSON_TYPE, build_resolver, dumps
+from model_catalog.api.http import JSON_TYPE, build_resolver, dumps, request_body
 from model_catalog.api.mcp import MCP_PATH, SERVER_INFO, McpEndpoint
 from model_catalog.api.mcp_tools import select_tools
 from model_catalog.errors import MethodNotAllowedError
@@ -24,7 +24,7 @@ endpoint = McpEndpoint(tools, rt.state, SERVER_INFO)
 
 @app.post(MCP_PATH)
 def mcp() -> Response[str]:
-    reply = endpoint.handle(app.current_event.decoded_body, app.current_event.headers)
+    reply = endpoint.handle(request_body(app.current_event), app.current_event.headers)
     if reply.body is None:
         return Response(status_code=reply.status)
     return Response(reply.status, JSON_TYPE, dumps(reply.body))

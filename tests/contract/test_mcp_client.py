@@ -186,8 +186,9 @@ def test_raw_http_edges(base_url: str) -> None:
         f"{base_url}/mcp", json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=key
     )
     assert notification.status_code == 202 and notification.content == b""
-    bad = httpx.post(f"{base_url}/mcp", content=b"{nope", headers={**key, "content-type": "application/json"})
-    assert bad.status_code == 400 and bad.json()["error"]["code"] == -32700
+    for body in (b"{nope", b"\xff\xfe{}"):  # not JSON; not even text
+        bad = httpx.post(f"{base_url}/mcp", content=body, headers={**key, "content-type": "application/json"})
+        assert bad.status_code == 400 and bad.json()["error"]["code"] == -32700
     for method in ("GET", "DELETE"):  # no event stream, no session
         refused = httpx.request(method, f"{base_url}/mcp", headers=key)
         assert refused.status_code == 405 and refused.headers["allow"] == "POST"

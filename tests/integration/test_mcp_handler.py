@@ -102,6 +102,10 @@ def test_a_base64_body(mcp: Any, lambda_context: LambdaContext) -> None:
     event["isBase64Encoded"] = True
     status, body, _ = invoke(mcp, event, lambda_context)
     assert status == 200 and body == {"jsonrpc": "2.0", "id": 3, "result": {}}
+    # Bytes that are no UTF-8 text arrive base64-encoded: a parse error, not a server error.
+    event["body"] = base64.b64encode(b'{"jsonrpc":"2.0","id":3,"method":"\xff\xfe"}').decode()
+    status, body, _ = invoke(mcp, event, lambda_context)
+    assert status == 400 and body["error"]["code"] == -32700
 
 
 @pytest.mark.parametrize(

@@ -152,6 +152,13 @@ def test_a_bad_body_is_a_json_rpc_error_with_400(endpoint: McpEndpoint, body: st
     assert reply.body["jsonrpc"] == "2.0" and rpc_error(reply)["code"] == code and rpc_error(reply)["message"]
 
 
+def test_bodies_as_bytes(endpoint: McpEndpoint) -> None:
+    good = endpoint.handle(json.dumps(request("ping")).encode("utf-16"), HEADERS)  # JSON may come in UTF-16 too
+    assert good.status == 200 and good.body["result"] == {}
+    bad = endpoint.handle(b'{"jsonrpc": "2.0", "id": 1, "method": "\xff"}', HEADERS)
+    assert bad.status == 400 and rpc_error(bad)["code"] == -32700
+
+
 def test_a_bad_request_with_a_readable_id_keeps_it(endpoint: McpEndpoint) -> None:
     reply = post(endpoint, '{"jsonrpc": "2.0", "id": 5, "method": ["ping"]}')
     assert reply.status == 400 and reply.body["id"] == 5

@@ -3,6 +3,7 @@ JSON responses. Handlers add their routes to it and nothing else."""
 
 from __future__ import annotations
 
+import base64
 import hmac
 import json
 import logging
@@ -12,6 +13,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from model_catalog.api.errors import Dialect, anthropic_body, jsonrpc_body, openai_body, status_of
 from model_catalog.errors import AuthenticationError, MethodNotAllowedError, RouteNotFoundError
@@ -37,6 +39,14 @@ def catalog_headers(state: CatalogState) -> dict[str, str]:
 def json_response(body: Any, state: CatalogState | None = None, status: int = 200) -> Response[str]:
     headers = catalog_headers(state) if state is not None else {}
     return Response(status_code=status, content_type=JSON_TYPE, body=dumps(body), headers=headers)
+
+
+def request_body(event: BaseProxyEvent) -> str | bytes | None:
+    """The body as sent. API Gateway base64-encodes a body that is not UTF-8 text; that one stays bytes
+    (Powertools' ``decoded_body`` would insist on UTF-8 and fail on a client's bad bytes)."""
+    if event.is_base64_encoded and event.body:
+        return base64.b64decode(event.body)
+    return event.body
 
 
 def presented_key(headers: dict[str, str]) -> str | None:

@@ -124,7 +124,7 @@ class McpEndpoint:
 
     # --- HTTP ----------------------------------------------------------------------------------------
 
-    def handle(self, body: str | None, headers: Mapping[str, str]) -> Reply:
+    def handle(self, body: str | bytes | None, headers: Mapping[str, str]) -> Reply:
         try:
             messages, version, batch = _envelope(body, {k.lower(): v for k, v in headers.items()})
         except RpcError as e:
@@ -213,12 +213,12 @@ class McpEndpoint:
         return result
 
 
-def _envelope(body: str | None, headers: Mapping[str, str]) -> tuple[list[Any], str, bool]:
+def _envelope(body: str | bytes | None, headers: Mapping[str, str]) -> tuple[list[Any], str, bool]:
     """The messages of a POST body, the protocol version they speak, and whether they came as a batch."""
     _check_media_types(headers)
     try:
         document = json.loads(body or "")
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError):  # ValueError includes bytes that are no Unicode text
         raise RpcError(PARSE_ERROR, "parse error: the body is not a JSON document") from None
     if document == []:
         raise RpcError(INVALID_REQUEST, "an empty batch is not a JSON-RPC request")
