@@ -70,12 +70,20 @@ def test_repeated_parameters(local_api: LocalServer) -> None:
     comma = send(local_api, "GET", "/search_models?input_modalities=TEXT,IMAGE")
     assert both.status == 200 and both.json == comma.json and both.json
     assert all({"TEXT", "IMAGE"} <= set(m["input_modalities"]) for m in both.json)
-    assert "streaming" in openai_error(send(local_api, "GET", "/search_models?streaming=true&streaming=false"), 400)
+    # Every listed value must hold (AND): contradictory values are a valid search that matches nothing.
+    contradiction = send(local_api, "GET", "/search_models?streaming=true&streaming=false")
+    assert contradiction.status == 200 and contradiction.json == []
 
 
-@pytest.mark.parametrize("query", ["region=", "route=,,", "input_modalities=%20", "streaming="])
-def test_empty_filter_values_are_refused_not_widened(local_api: LocalServer, query: str) -> None:
-    openai_error(send(local_api, "GET", f"/search_models?{query}"), 400, query.split("=", maxsplit=1)[0])
+@pytest.mark.parametrize("query", ["region=", "route=,,", "input_modalities=%20", "output_modalities=&region="])
+def test_an_empty_filter_value_is_no_filter(local_api: LocalServer, query: str) -> None:
+    """The README's rule (an unset variable in an agent's call should not turn into a 400)."""
+    assert send(local_api, "GET", f"/search_models?{query}").json == send(local_api, "GET", "/search_models").json
+
+
+@pytest.mark.parametrize("flag", ["streaming", "legacy"])
+def test_an_empty_boolean_is_not_true_or_false(local_api: LocalServer, flag: str) -> None:
+    assert "true or false" in openai_error(send(local_api, "GET", f"/search_models?{flag}="), 400, flag)
 
 
 def test_an_unknown_search_parameter_is_named(local_api: LocalServer) -> None:

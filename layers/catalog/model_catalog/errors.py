@@ -3,8 +3,6 @@ each API dialect maps them to a status and a body in exactly one place (``api/er
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 
 class CatalogError(Exception):
     """Base of every error this package raises on purpose."""
@@ -44,15 +42,14 @@ class RouteNotFoundError(CatalogError):
 
 
 class MethodNotAllowedError(CatalogError):
-    """The path exists, the method does not (405); ``allowed`` become the Allow header."""
+    """The path exists, the method does not (405)."""
 
-    def __init__(self, method: str, path: str, allowed: Sequence[str] = ()) -> None:
-        super().__init__(
-            f"method {method} is not allowed on {path}" + (f"; use {', '.join(allowed)}" if allowed else "")
-        )
+    def __init__(self, method: str, path: str, allowed: tuple[str, ...] = ()) -> None:
+        hint = f"; use {', '.join(allowed)}" if allowed else ""
+        super().__init__(f"method {method} is not allowed on {path}{hint}")
         self.method = method
         self.path = path
-        self.allowed = tuple(allowed)
+        self.allowed = allowed
 
 
 class AuthenticationError(CatalogError):

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from model_catalog.api.errors import Dialect
+from model_catalog.api.mcp import MCP_PATH
 from model_catalog.api.openapi import allowed_methods
 from model_catalog.domain.routes import RouteTable
 from model_catalog.errors import ConfigurationError
@@ -40,7 +41,10 @@ class Runtime:
         return allowed_methods(self.routes, path)
 
     def dialect_of(self, path: str) -> Dialect:
-        """Anthropic models routes answer in Anthropic's dialect, every other route in OpenAI's."""
+        """Anthropic models routes answer in Anthropic's dialect, the MCP endpoint in JSON-RPC (also
+        to a method no route takes), every other route in OpenAI's."""
+        if path == MCP_PATH:
+            return Dialect.JSONRPC
         if not self.routes.anthropic_models_enabled:
             return Dialect.OPENAI
         anthropic, openai = self.routes.anthropic_prefix, self.routes.openai_prefix

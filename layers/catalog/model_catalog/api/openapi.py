@@ -17,15 +17,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
+from model_catalog.api.mcp import MCP_PATH, SUPPORTED_VERSIONS, VERSION_HEADER
+from model_catalog.api.mcp_tools import Tool, select_tools
 from model_catalog.api.params import AnthropicListQuery, SearchQuery
 from model_catalog.domain.modalities import INPUT_MODALITIES, OUTPUT_MODALITIES
 from model_catalog.domain.routes import RouteTable
 
 OPENAPI_VERSION = "3.1.0"
 TITLE = "Amazon Bedrock model catalog"
-MCP_PATH = "/mcp"
-# The MCP tools that read the catalog: the route table's tools this API itself serves.
-MCP_CATALOG_TOOLS = ("search_models", "anthropic_model_list", "anthropic_model_get", "openai_model_list")
 
 Dialect = Literal["anthropic", "openai", "jsonrpc"]
 
@@ -151,6 +150,7 @@ class Endpoint:
     query: type[BaseModel] | None = None
     array_body: bool = False
     errors: tuple[int, ...] = (401, 503)
+    refuses: bool = False  # deployed only to answer 405 (GET and DELETE /mcp: no stream, no session)
 
     def matches(self, path: str) -> bool:
         return _template_regex(self.path).fullmatch(path) is not None
@@ -222,17 +222,16 @@ def endpoints(routes: RouteTable) -> tuple[Endpoint, ...]:
                 errors=(400, 401, 503),
             )
         )
-    found.append(
-        Endpoint(
-            "POST", MCP_PATH, "mcp", "Model Context Protocol (Streamable HTTP, stateless)", "jsonrpc", errors=(400, 401)
-        )
-    )
+    summary = "Model Context Protocol (Streamable HTTP, stateless, JSON responses)"
+    found.append(Endpoint("POST", MCP_PATH, "mcp", summary, "jsonrpc", errors=(400, 401, 406, 415, 503)))
+    refused = "Refused: a stateless server opens no event stream and keeps no session"
+    found += [Endpoint(m, MCP_PATH, f"mcp_{m.lower()}", refused, "jsonrpc", refuses=True) for m in ("GET", "DELETE")]
     return tuple(found)
 
 
 def allowed_methods(routes: RouteTable, path: str) -> tuple[str, ...]:
     """The methods some operation answers at ``path`` (empty: no such path)."""
-    return tuple(dict.fromkeys(e.method for e in endpoints(routes) if e.matches(path)))
+    return tuple(dict.fromkeys(e.method for e in endpoints(routes) if e.matches(path) and not e.refuses))
 
 
 # --- the document ------------------------------------------------------------------------------------
@@ -242,15 +241,14 @@ def openapi_document(
     routes: RouteTable,
     *,
     regions: Sequence[str] = (),
-    mcp_tools: Sequence[str] | None = None,
+    mcp_tools: Sequence[Tool] | None = None,
     server_url: str | None = None,
     version: str = "1.0.0",
 ) -> dict[str, Any]:
     """The OpenAPI 3.1 document of this configuration. ``regions`` (the configured ones) and
-    ``mcp_tools`` (the offered ones; default: every catalog tool of the route table) narrow the
-    enumerations to what the deployment accepts."""
-    served_tools = [t for t in MCP_CATALOG_TOOLS if routes.tool(t) is not None]
-    tools = [t for t in (mcp_tools if mcp_tools is not None else served_tools) if t in served_tools]
+    ``mcp_tools`` (the offered ones; default: every tool of the route table) narrow the enumerations
+    to what the deployment accepts."""
+    tools = select_tools(routes, regions) if mcp_tools is None else mcp_tools
     vocabularies: dict[str, list[str]] = {
         "input_modalities": list(INPUT_MODALITIES),
         "output_modalities": list(OUTPUT_MODALITIES),
@@ -318,16 +316,35 @@ def _operation(endpoint: Endpoint, vocabularies: Mapping[str, list[str]]) -> dic
     if endpoint.dialect == "anthropic":
         data_headers["request-id"] = _header("request-id")
     responses: dict[str, Any] = {}
+    if endpoint.refuses:
+        operation["responses"] = {"401": _error_response("jsonrpc", 401), "405": _error_response("jsonrpc", 405)}
+        return operation
     if endpoint.dialect == "jsonrpc":
+        operation["parameters"] = [
+            {
+                "name": VERSION_HEADER,
+                "in": "header",
+                "required": False,
+                "description": (
+                    f"the protocol revision of the session ({', '.join(SUPPORTED_VERSIONS)}); without it, "
+                    "2025-03-26; initialize negotiates in its body and ignores it"
+                ),
+                "schema": {"type": "string"},
+            }
+        ]
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JsonRpcMessage"}}},
+            "content": {"application/json": {"schema": _ref("JsonRpcBody")}},
         }
+        answer = {"oneOf": [_ref("JsonRpcResult"), _ref("JsonRpcError")]}
         responses["200"] = {
-            "description": "the JSON-RPC response (a tool's failure is a result with isError: true)",
-            "content": {"application/json": {"schema": _ref("JsonRpcResult")}},
+            "description": (
+                "the JSON-RPC response: a result, or an error for a method the request got wrong (a tool's "
+                "own failure is a result with isError: true); an array for a batch"
+            ),
+            "content": {"application/json": {"schema": {"oneOf": [answer, {"type": "array", "items": answer}]}}},
         }
-        responses["202"] = {"description": "a notification was accepted; no body"}
+        responses["202"] = {"description": "only notifications came: accepted, no body"}
     else:
         body = _ref(endpoint.body or "")
         schema = {"type": "array", "items": body} if endpoint.array_body else body
@@ -347,6 +364,8 @@ _ERROR_DESCRIPTIONS = {
     401: "the API key is missing or wrong",
     404: "no model, inference profile or alias by that name",
     405: "the path exists; the method does not (see Allow)",
+    406: "the client does not accept application/json",
+    415: "the body is not application/json",
     503: "no region could be read and no cached data is young enough (see Retry-After)",
 }
 
@@ -378,12 +397,14 @@ def _query_parameters(model: type[BaseModel], vocabularies: Mapping[str, list[st
         values = vocabularies.get(name)
         if schema.get("type") == "array":
             schema.pop("default", None)
-            schema["minItems"] = 1
             if values:
-                schema["items"] = {"type": "string", "enum": values}
+                # An empty value (?region=) is no filter: "" is accepted and ignored.
+                schema["items"] = {"type": "string", "enum": [*values, ""]}
+            elif schema.get("items", {}).get("type") == "boolean":
+                schema["minItems"] = 1  # ?streaming= is not true or false: a 400
             # Comma-separated, as API Gateway also joins a repeated parameter.
             parameter.update(style="form", explode=False)
-            parameter["description"] = "one or more values, comma-separated or repeated; all must match"
+            parameter["description"] = "one or more values, comma-separated or repeated; every one must hold"
         elif values:
             schema["enum"] = values
         if name in ("input_modalities", "output_modalities", "streaming", "legacy"):
@@ -403,59 +424,63 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
     return dict(schema)
 
 
-def _jsonrpc_request_schemas(tools: Sequence[str]) -> dict[str, Any]:
-    """What an MCP client posts: one JSON-RPC request or notification (MCP 2025-06-18 dropped batches)."""
+def _jsonrpc_request_schemas(tools: Sequence[Tool]) -> dict[str, Any]:
+    """What an MCP client posts: one JSON-RPC request or notification, or a batch of them (accepted
+    from 2025-03-26 clients). tools/call's arguments are each tool's own input schema."""
     request_id = {"oneOf": [{"type": "string"}, {"type": "integer"}]}
 
     def request(method: str, params: dict[str, Any] | None, required: bool) -> dict[str, Any]:
         properties: dict[str, Any] = {"jsonrpc": {"const": "2.0"}, "id": request_id, "method": {"const": method}}
         if params is not None:
-            properties["params"] = params
+            # Optional params may come as null: taken as none, as the server does.
+            properties["params"] = params if required else {"anyOf": [params, {"type": "null"}]}
         return {
             "type": "object",
             "properties": properties,
             "required": ["jsonrpc", "id", "method", *(["params"] if required else [])],
         }
 
-    call = {
-        "type": "object",
-        "properties": {"name": {"type": "string", "enum": list(tools)}, "arguments": {"type": "object"}},
-        "required": ["name"],
-    }
+    calls = [
+        {
+            "type": "object",
+            "properties": {"name": {"const": tool.name}, "arguments": _null_leaves_out(tool.input_schema)},
+            "required": ["name"],
+        }
+        for tool in tools
+    ]
+    # What the server reads, no more: it negotiates any protocolVersion and ignores what it does not use
+    # (capabilities, clientInfo, a cursor: the tool list is one page).
     initialize = {
         "type": "object",
-        "properties": {
-            "protocolVersion": {"type": "string"},
-            "capabilities": {"type": "object"},
-            "clientInfo": {
-                "type": "object",
-                "properties": {"name": {"type": "string"}, "version": {"type": "string"}},
-                "required": ["name", "version"],
-            },
-        },
-        "required": ["protocolVersion", "capabilities", "clientInfo"],
+        "description": "capabilities and clientInfo are welcome and not read",
+        "properties": {"protocolVersion": {"type": "string", "examples": list(SUPPORTED_VERSIONS)}},
+        "required": ["protocolVersion"],
     }
     notification = {
         "type": "object",
         "properties": {"jsonrpc": {"const": "2.0"}, "method": {"const": "notifications/initialized"}},
         "required": ["jsonrpc", "method"],
     }
+    messages = ["McpInitialize", "McpInitialized", "McpPing", "McpToolsList", "McpToolsCall"]
     return {
-        "JsonRpcMessage": {
-            "oneOf": [
-                _ref("McpInitialize"),
-                _ref("McpInitialized"),
-                _ref("McpPing"),
-                _ref("McpToolsList"),
-                _ref("McpToolsCall"),
-            ]
+        "JsonRpcBody": {
+            "oneOf": [_ref("JsonRpcMessage"), {"type": "array", "items": _ref("JsonRpcMessage"), "minItems": 1}]
         },
+        "JsonRpcMessage": {"oneOf": [_ref(name) for name in messages]},
         "McpInitialize": request("initialize", initialize, True),
         "McpInitialized": notification,
-        "McpPing": request("ping", None, False),
-        "McpToolsList": request("tools/list", {"type": "object", "properties": {"cursor": {"type": "string"}}}, False),
-        "McpToolsCall": request("tools/call", call, True),
+        "McpPing": request("ping", {"type": "object"}, False),
+        "McpToolsList": request("tools/list", {"type": "object"}, False),
+        "McpToolsCall": request("tools/call", {"oneOf": calls}, True),
     }
+
+
+def _null_leaves_out(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The server takes null for the arguments, or for one argument, as leaving it out (agents do send it)."""
+    properties = {
+        name: {"anyOf": [schema, {"type": "null"}]} for name, schema in arguments.get("properties", {}).items()
+    }
+    return {"anyOf": [{**arguments, "properties": properties}, {"type": "null"}]}
 
 
 def _ref(name: str) -> dict[str, str]:
