@@ -31,9 +31,19 @@ ROUTES = [
     ("list_models", "GET", "/v1/models", "openai"),
     ("get_model", "GET", f"/v1/models/{HAIKU}", "openai"),
     ("search_models", "GET", "/search_models?region=us-east-1", "openai"),
+    ("mcp_server", "POST", "/mcp", "jsonrpc"),
+    ("mcp_server", "GET", "/mcp", "jsonrpc"),
     ("list_models", "POST", "/v1/models", "openai"),  # the $default route: a wrong method
     ("list_models", "GET", "/v2/unknown", "openai"),  # the $default route: an unknown path
 ]
+INITIALIZE = b'{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18"}}'
+JSON = {"content-type": "application/json"}
+
+
+def body_of(method: str, path: str) -> bytes | None:
+    return INITIALIZE if (method, path) == ("POST", "/mcp") else None
+
+
 WRONG = [
     ({}, "missing"),
     ({"x-api-key": "wrong-key"}, "wrong x-api-key"),
@@ -53,6 +63,8 @@ def assert_unauthorized(answer: Answer, dialect: str) -> None:
     if dialect == "anthropic":
         assert body["type"] == "error" and body["error"]["type"] == "authentication_error"
         assert answer.headers["request-id"]
+    elif dialect == "jsonrpc":
+        assert body["jsonrpc"] == "2.0" and body["id"] is None and body["error"]["code"] == -32001
     else:
         assert body["error"]["type"] == "invalid_request_error" and body["error"]["code"] == "invalid_api_key"
     assert API_KEY not in answer.text
@@ -63,10 +75,11 @@ def assert_unauthorized(answer: Answer, dialect: str) -> None:
 def test_every_route_refuses_a_missing_or_wrong_key(
     local_api: LocalServer, function: str, method: str, path: str, dialect: str, headers: dict[str, str], case: str
 ) -> None:
-    assert_unauthorized(send(local_api, method, path, headers, key=None), dialect)
+    answer = send(local_api, method, path, {**JSON, **headers}, body_of(method, path), key=None)
+    assert_unauthorized(answer, dialect)
 
 
-@pytest.mark.parametrize(("function", "method", "path", "dialect"), ROUTES[:5])
+@pytest.mark.parametrize(("function", "method", "path", "dialect"), ROUTES[:6])
 @pytest.mark.parametrize(
     "headers",
     [{"x-api-key": API_KEY}, {"authorization": f"Bearer {API_KEY}"}, {"authorization": f"bearer  {API_KEY} "}],
@@ -75,7 +88,8 @@ def test_every_route_refuses_a_missing_or_wrong_key(
 def test_every_route_answers_the_right_key(
     local_api: LocalServer, function: str, method: str, path: str, dialect: str, headers: dict[str, str]
 ) -> None:
-    assert send(local_api, method, path, headers, key=None).status == 200
+    answer = send(local_api, method, path, {**JSON, **headers}, body_of(method, path), key=None)
+    assert answer.status == 200, answer.text
 
 
 # --- the key stays out of logs and errors ----------------------------------------------------------
@@ -119,6 +133,18 @@ def every_log_line(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 def exercise(handler: ModuleType, path: str, context: Any, key: str) -> list[Answer]:
     """Right key, wrong key, the key in both headers, and requests that fail in other ways."""
+    if path == "/mcp":
+        call_tool = (
+            '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"anthropic_model_get","arguments":{}}}'
+        )
+        mcp_requests = [
+            http_event("POST", path, headers={"x-api-key": key, **JSON}, body=INITIALIZE.decode()),
+            http_event("POST", path, headers={"authorization": f"Bearer {key}", **JSON}, body=call_tool),
+            http_event("POST", path, headers={"x-api-key": key + "-wrong", **JSON}, body=INITIALIZE.decode()),
+            http_event("POST", path, headers={"x-api-key": key, **JSON}, body="{not json"),
+            http_event("GET", path, headers={"x-api-key": key}),
+        ]
+        return [call(handler, event, context) for event in mcp_requests]
     requests = [
         http_event("GET", path, headers={"x-api-key": key}),
         http_event("GET", path, headers={"authorization": f"Bearer {key}"}),
@@ -134,7 +160,12 @@ def exercise(handler: ModuleType, path: str, context: Any, key: str) -> list[Ans
 @pytest.mark.parametrize("log_event", ["false", "true"])
 @pytest.mark.parametrize(
     ("function", "path"),
-    [("list_models", "/anthropic/v1/models"), ("get_model", "/v1/models"), ("search_models", "/search_models")],
+    [
+        ("list_models", "/anthropic/v1/models"),
+        ("get_model", "/v1/models"),
+        ("search_models", "/search_models"),
+        ("mcp_server", "/mcp"),
+    ],
 )
 def test_the_key_never_appears_in_a_log_line_or_an_error(
     load_handler: HandlerLoader,

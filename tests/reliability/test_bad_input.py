@@ -5,6 +5,7 @@ none is a 5xx, none echoes more than a bounded message, none lets input into a r
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -263,3 +264,51 @@ def test_no_answer_above_is_a_server_error(local_api: LocalServer) -> None:
                 seen.append((method, target, key is not None, answer.status))
                 assert answer.status < 500, (method, target, answer.text)
     assert len(seen) > 100
+
+
+# --- the MCP endpoint ---------------------------------------------------------------------------------
+
+MCP_BODIES: dict[str, bytes] = {
+    "a megabyte argument": json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "tools/call",
+            "params": {"name": "anthropic_model_get", "arguments": {"model_id": "x" * 1_000_000}},
+        }
+    ).encode(),
+    "deep nesting": b"[" * 100_000 + b"]" * 100_000,
+    "not UTF-8": b'{"jsonrpc": "2.0", "id": 1, "method": "\xff\xfe"}',
+    "control characters": json.dumps({"jsonrpc": "2.0", "id": "\u0000\u202e", "method": "ping\r\n"}).encode(),
+    "a unicode tool": json.dumps(
+        {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "🦙/../search_models"}}
+    ).encode(),
+    "a thousand pings": json.dumps([{"jsonrpc": "2.0", "id": i, "method": "ping"} for i in range(1000)]).encode(),
+    "a huge id": json.dumps({"jsonrpc": "2.0", "id": 10**400, "method": "ping"}).encode(),
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("body", MCP_BODIES)
+def test_odd_mcp_bodies_get_json_rpc_answers(local_api: LocalServer, body: str) -> None:
+    answer = send(local_api, "POST", "/mcp", {"content-type": "application/json"}, MCP_BODIES[body])
+    assert answer.status in (200, 400), answer.text
+    replies = answer.json if isinstance(answer.json, list) else [answer.json]
+    assert all(r["jsonrpc"] == "2.0" for r in replies)
+    if answer.status == 400:
+        assert replies[0]["error"]["code"] in (-32700, -32600)
+    assert len(answer.text) < 200_000  # a megabyte in, no megabyte echoed back
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "OPTIONS", "TRACE"])
+def test_other_methods_on_mcp_are_405_in_json_rpc(local_api: LocalServer, method: str) -> None:
+    answer = send(local_api, method, "/mcp", {"content-type": "application/json"}, b"{}")
+    assert answer.status == 405 and answer.headers["allow"] == "POST"
+    assert answer.json["jsonrpc"] == "2.0" and answer.json["error"]["message"].startswith(f"method {method}")
+
+
+def test_a_body_on_get_mcp_changes_nothing(local_api: LocalServer) -> None:
+    answer = send(
+        local_api, "GET", "/mcp", {"content-type": "application/json"}, b'{"jsonrpc":"2.0","id":1,"method":"ping"}'
+    )
+    assert answer.status == 405 and answer.json["jsonrpc"] == "2.0"

@@ -351,3 +351,27 @@ def test_any_json_in_a_summary_never_breaks_the_catalog(
 
 
 _REGION_DOC = json.loads(SNAPSHOT.read_text())
+
+
+def test_every_region_failing_with_no_cache_over_mcp_is_a_tool_error_the_agent_can_read(
+    load_handler: HandlerLoader, bedrock_for_handlers: FakeBedrock, lambda_context: Any
+) -> None:
+    """MCP's way: the exchange stays up (initialize, tools/list need no data); a tool that needs the
+    catalog answers isError with the reason, so the agent can tell its user or try later."""
+    for region in REGIONS:
+        bedrock_for_handlers.fail(region, "AccessDeniedException")
+    handler = load_handler("mcp_server", AWS_BEDROCK_REGIONS=",".join(REGIONS), CATALOG_SNAPSHOT="")
+
+    def rpc(method: str, params: dict[str, Any]) -> Any:
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+        event = http_event("POST", "/mcp", headers={"content-type": "application/json"}, body=body)
+        answer = call(handler, event, lambda_context)
+        assert answer.status == 200, answer.text
+        return answer.json["result"]
+
+    assert rpc("initialize", {"protocolVersion": "2025-06-18"})["serverInfo"]
+    assert len(rpc("tools/list", {})["tools"]) == 4
+    result = rpc("tools/call", {"name": "openai_model_list", "arguments": {}})
+    assert result["isError"] is True
+    assert result["content"][0]["text"].startswith("the model catalog is unavailable")
+    assert "Traceback" not in result["content"][0]["text"]
