@@ -5,6 +5,7 @@ crashed expires."""
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -86,11 +87,12 @@ def stored_fetched_at(table: Any, clock: Clock) -> dict[str, float]:
 
 
 def test_twenty_containers_finding_the_cache_stale_make_one_refresh_and_the_others_serve_stale(
-    snapshot_doc: dict[str, Any], clock: Clock, stale_table: Any
+    snapshot_doc: dict[str, Any], clock: Clock, stale_table: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake = FakeBedrock(snapshot_doc)
     fake.hold = threading.Event()  # the refresh stays open until the others have answered
     services = containers(fake, clock)
+    caplog.set_level(logging.INFO, logger="model_catalog")
     answers = run_at_once(services)
 
     try:
@@ -100,6 +102,8 @@ def test_twenty_containers_finding_the_cache_stale_make_one_refresh_and_the_othe
     refresher, refreshed = next(answers)
     # Nineteen answered while the refresh was still held open: none waited for it.
     assert [(s.stale, s.age_seconds) for _, s in served_stale] == [(True, 1000)] * (CONTAINERS - 1)
+    waiting = [r for r in caplog.records if r.getMessage().startswith("another container is refreshing")]
+    assert len(waiting) == CONTAINERS - 1
 
     assert not refreshed.stale and refreshed.catalog.fetched_at == dict.fromkeys(REGIONS, clock.now)
     assert refresher not in {index for index, _ in served_stale}

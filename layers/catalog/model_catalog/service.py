@@ -117,8 +117,10 @@ class CatalogService:
         if due:
             report = self._refresh_regions(due, recheck=True)
             failed = bool(report.failed)
-            if report.skipped_lease and not self._usable(now):
-                self._wait_for_peer()
+            if report.skipped_lease:
+                logger.info("another container is refreshing %s; serving what is cached meanwhile", ",".join(due))
+                if not self._usable(now):
+                    self._wait_for_peer()
         return self._publish(self._clock(), failed)
 
     def _refresh_regions(self, regions: Sequence[str], recheck: bool = False) -> RefreshReport:

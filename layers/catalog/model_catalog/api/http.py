@@ -96,6 +96,8 @@ def build_resolver(
             logger.exception("request failed: %s", type(error).__name__)
         elif status >= 500:  # a dependency is down: the cause was logged where it happened
             logger.error("request refused, %s: %s", type(error).__name__, error)
+        elif status == 401:  # for the audit trail; the message never holds a key
+            logger.info("request refused, %s: %s", type(error).__name__, error)
         if isinstance(error, CatalogUnavailableError):
             headers["retry-after"] = str(error.retry_after_seconds)
         if isinstance(error, MethodNotAllowedError):
