@@ -10,8 +10,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from model_catalog.api.errors import Dialect
 from model_catalog.api.http import JSON_TYPE, build_resolver, dumps, request_body
-from model_catalog.api.mcp import MCP_PATH, SERVER_INFO, McpEndpoint
+from model_catalog.api.mcp import SERVER_INFO, McpEndpoint
 from model_catalog.api.mcp_tools import select_tools
+from model_catalog.domain.routes import MCP_PATH
 from model_catalog.errors import MethodNotAllowedError
 from model_catalog.observability import logger, metrics, tracer
 from model_catalog.runtime import runtime

@@ -10,9 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from model_catalog.api.errors import Dialect
-from model_catalog.api.mcp import MCP_PATH
-from model_catalog.api.openapi import allowed_methods
-from model_catalog.domain.routes import RouteTable
+from model_catalog.domain.routes import MCP_PATH, RouteTable
 from model_catalog.errors import ConfigurationError
 from model_catalog.ports import ApiKeyProvider, CacheStore, CatalogSource
 from model_catalog.service import CatalogService, CatalogState
@@ -38,6 +36,9 @@ class Runtime:
         return route.path
 
     def allowed_methods(self, path: str) -> tuple[str, ...]:
+        # Imported here: only a request that no route takes needs it, and a cold start need not pay.
+        from model_catalog.api.openapi import allowed_methods  # noqa: PLC0415
+
         return allowed_methods(self.routes, path)
 
     def dialect_of(self, path: str) -> Dialect:

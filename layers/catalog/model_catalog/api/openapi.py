@@ -17,11 +17,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
-from model_catalog.api.mcp import MCP_PATH, SUPPORTED_VERSIONS, VERSION_HEADER
+from model_catalog.api.mcp import SUPPORTED_VERSIONS, VERSION_HEADER
 from model_catalog.api.mcp_tools import Tool, select_tools
 from model_catalog.api.params import AnthropicListQuery, SearchQuery
 from model_catalog.domain.modalities import INPUT_MODALITIES, OUTPUT_MODALITIES
-from model_catalog.domain.routes import RouteTable
+from model_catalog.domain.routes import MCP_PATH, RouteTable
 
 OPENAPI_VERSION = "3.1.0"
 TITLE = "Amazon Bedrock model catalog"
