@@ -7,6 +7,8 @@ below, which tests hold against what api/views.py really returns).
 
 from __future__ import annotations
 
+import json
+import sys
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -295,3 +297,19 @@ def build_openapi(routes: RouteTable, server_url: str = "/") -> dict[str, Any]:
             },
         },
     }
+
+
+def default_document() -> dict[str, Any]:
+    """The document for the default settings: the copy checked in as docs/openapi.json."""
+    from model_catalog.settings import Settings  # noqa: PLC0415
+
+    settings = Settings.from_environ({})
+    return build_openapi(RouteTable.build(settings.anthropic_routes_prefix, settings.openai_routes_prefix))
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render(default_document()))
