@@ -107,9 +107,12 @@ def test_anthropic_not_found(base_url: str, name: str) -> None:
         claude(base_url).models.retrieve(name)
     error = caught.value
     assert error.status_code == 404 and error.request_id
+    assert isinstance(error.body, dict)
+    message = error.body["error"]["message"]
+    assert message.startswith(f"model not found: {name!r}")
     assert error.body == {
         "type": "error",
-        "error": {"type": "not_found_error", "message": f"model not found: {name!r}"},
+        "error": {"type": "not_found_error", "message": message},
         "request_id": error.request_id,
     }
 

@@ -282,7 +282,11 @@ def test_retrieve_answers_what_the_list_says(list_models: ModuleType, get_model:
 
 def test_a_model_that_is_not_text_to_text_is_not_found_on_the_anthropic_route(get_model: ModuleType) -> None:
     event = request("anthropic_get_model", path=f"/anthropic/v1/models/{EMBEDDING}")
-    assert_anthropic_error(invoke(get_model, event), 404, "not_found_error", event)
+    reply = invoke(get_model, event)
+    assert_anthropic_error(reply, 404, "not_found_error", event)
+    assert reply.body["error"]["message"] == (
+        f"model not found: {EMBEDDING!r} ({EMBEDDING} is not a TEXT -> TEXT model; the OpenAI models route lists it)"
+    )
     assert get(get_model, f"/v1/models/{EMBEDDING}", "model").body["id"] == EMBEDDING
 
 

@@ -9,7 +9,7 @@ from model_catalog.api.views import JSON, anthropic_model, anthropic_page, model
 from model_catalog.domain.catalog import ModelView
 from model_catalog.domain.pagination import paginate
 from model_catalog.domain.search import search
-from model_catalog.errors import InvalidRequestError, RouteNotFoundError
+from model_catalog.errors import InvalidRequestError, ModelNotFoundError, RouteNotFoundError
 from model_catalog.service import CatalogState
 
 
@@ -37,7 +37,12 @@ def _refuse_foreign_cursor(state: CatalogState, view: ModelView, query: Anthropi
 
 
 def get_anthropic_model(state: CatalogState, model_id: str) -> JSON:
-    return anthropic_model(_anthropic_view(state).resolve(model_id))
+    found = _anthropic_view(state).find(model_id)
+    if found is None:
+        elsewhere = state.catalog.all.find(model_id)
+        reason = f"{elsewhere.id} is not a TEXT -> TEXT model; the OpenAI models route lists it" if elsewhere else None
+        raise ModelNotFoundError(model_id, reason)
+    return anthropic_model(found)
 
 
 def list_openai_models(state: CatalogState) -> JSON:
