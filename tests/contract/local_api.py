@@ -1,5 +1,5 @@
-"""The local server (template.yaml, the real handlers, the snapshot) for the SDK contract tests, in an
-environment of its own so nothing from the developer's shell or AWS leaks in."""
+"""The local server for contract tests: the real template and handlers, the snapshot fixture, an API key,
+in an environment of its own so nothing from the developer's shell or AWS leaks in."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from local.server import running_server
+from local.server import serve_in_background
+from model_catalog.runtime import runtime
 from tests.conftest import ALL_REGIONS, SNAPSHOT, isolate_aws_environment
 
 API_KEY = "contract-test-key"
@@ -16,8 +17,10 @@ API_KEY = "contract-test-key"
 
 @contextmanager
 def local_api(parameter_overrides: Mapping[str, str] | None = None, **env: str) -> Iterator[str]:
-    """The base URL of a local server over every region of the snapshot, requiring ``API_KEY`` unless
-    ``env`` says otherwise. One at a time: the server applies its environment to the process."""
+    """The base URL of the API on a free port of 127.0.0.1, over every region of the snapshot, requiring
+    ``API_KEY`` unless ``env`` says otherwise. One at a time: the server applies its environment to the
+    process. The handlers share this process's ``model_catalog`` modules (no cold-start reimport), so
+    exception classes and the runtime cache that other tests use stay the same objects."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         isolate_aws_environment(monkeypatch)
         # Without AWS_BEDROCK_REGIONS the template would serve the one region of AWS_DEFAULT_REGION.
@@ -27,5 +30,10 @@ def local_api(parameter_overrides: Mapping[str, str] | None = None, **env: str) 
             "API_KEY": API_KEY,
             **env,
         }
-        with running_server(env=served, parameter_overrides=parameter_overrides) as base_url:
+        runtime.cache_clear()  # the server's environment, not one a previous test cached
+        base_url, stop = serve_in_background(env=served, parameter_overrides=parameter_overrides, cold_start=False)
+        try:
             yield base_url
+        finally:
+            stop()
+            runtime.cache_clear()

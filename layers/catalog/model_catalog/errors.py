@@ -44,10 +44,12 @@ class RouteNotFoundError(CatalogError):
 class MethodNotAllowedError(CatalogError):
     """The path exists, the method does not (405)."""
 
-    def __init__(self, method: str, path: str) -> None:
-        super().__init__(f"method {method} is not allowed on {path}")
+    def __init__(self, method: str, path: str, allowed: tuple[str, ...] = ()) -> None:
+        hint = f"; use {', '.join(allowed)}" if allowed else ""
+        super().__init__(f"method {method} is not allowed on {path}{hint}")
         self.method = method
         self.path = path
+        self.allowed = allowed
 
 
 class AuthenticationError(CatalogError):

@@ -95,6 +95,9 @@ class Catalog:
             else None
         )
         self.supported_routes: Mapping[str, tuple[RouteSpec, ...]] = {r.id: routes.supported_by(r) for r in records}
+        # Every modality some model has: a raw value Bedrock adds later is a valid filter value too.
+        self.input_modalities = frozenset(m for r in records for m in r.input_modalities)
+        self.output_modalities = frozenset(m for r in records for m in r.output_modalities)
 
     @classmethod
     def from_snapshots(
