@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from model_catalog.api.errors import Dialect, anthropic_body, jsonrpc_body, openai_body, status_of
-from model_catalog.errors import AuthenticationError, MethodNotAllowedError, RouteNotFoundError
+from model_catalog.errors import AuthenticationError, MethodNotAllowedError, ModelNotFoundError, RouteNotFoundError
 from model_catalog.ports import ApiKeyProvider
 from model_catalog.service import CatalogState
 
@@ -94,6 +94,11 @@ def build_resolver(api_keys: ApiKeyProvider, dialect_of: Callable[[str], Dialect
 
     def not_found(_: NotFoundError) -> Response[str]:
         event = app.current_event
+        if event.path_parameters:
+            # API Gateway routed this to a route with a path parameter, but the rawPath it hands over is
+            # decoded, so an id holding an encoded "/" or "?" no longer fits the resolver's pattern. Those
+            # routes all name a model: it is a model that does not exist.
+            return render_error(ModelNotFoundError(next(iter(event.path_parameters.values()))))
         return render_error(RouteNotFoundError(event.request_context.http.method, event.path))
 
     app.exception_handler(Exception)(render_error)
