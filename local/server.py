@@ -108,6 +108,9 @@ class _HttpServer(ThreadingHTTPServer):
 
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: with Nagle on, each keep-alive response waits ~40 ms for
+    # the client's delayed ACK.
+    disable_nagle_algorithm = True
     server: _HttpServer
 
     def _serve(self) -> None:

@@ -186,6 +186,8 @@ def test_routes_with_the_default_prefixes() -> None:
         "GET /v1/models/{model} -> GetModelFunction",
         "GET /search_models -> SearchModelsFunction",
         "POST /mcp -> McpServerFunction",
+        "GET /mcp -> McpServerFunction",
+        "DELETE /mcp -> McpServerFunction",
         "GET /openapi.json -> DocsFunction",
         "GET /docs -> DocsFunction",
     }
@@ -205,6 +207,8 @@ def test_equal_prefixes_turn_the_anthropic_models_routes_off(prefix: str) -> Non
         f"GET {prefix}/v1/models/{{model}} -> GetModelFunction",
         "GET /search_models -> SearchModelsFunction",
         "POST /mcp -> McpServerFunction",
+        "GET /mcp -> McpServerFunction",
+        "DELETE /mcp -> McpServerFunction",
         "GET /openapi.json -> DocsFunction",
         "GET /docs -> DocsFunction",
     }

@@ -50,10 +50,17 @@ class Runtime:
         if not self.routes.anthropic_models_enabled:
             return Dialect.OPENAI
         anthropic, openai = self.routes.anthropic_prefix, self.routes.openai_prefix
-        models = f"{anthropic}/v1/models"
-        if (path == models or path.startswith(models + "/")) and len(anthropic) >= len(openai):
+        # A path under both (``/x/v1/models/...`` with prefixes ``/x`` and ``""``) belongs to the
+        # longer, more specific prefix, as API Gateway's routing would have it.
+        if _under(path, f"{anthropic}/v1/models") and not (
+            _under(path, f"{openai}/v1/models") and len(openai) > len(anthropic)
+        ):
             return Dialect.ANTHROPIC
         return Dialect.OPENAI
+
+
+def _under(path: str, base: str) -> bool:
+    return path == base or path.startswith(base + "/")
 
 
 def build_runtime(environ: Mapping[str, str]) -> Runtime:

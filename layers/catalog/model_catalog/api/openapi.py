@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import models_json_schema
 
+from model_catalog.api.mcp import MCP_PATH
 from model_catalog.api.params import AnthropicListQuery, SearchQuery
 from model_catalog.domain.modalities import INPUT_MODALITIES, OUTPUT_MODALITIES
 from model_catalog.domain.routes import RouteTable
@@ -22,7 +23,6 @@ TITLE = "Amazon Bedrock model catalog"
 VERSION = "1.0.0"
 OPENAPI_PATH = "/openapi.json"
 DOCS_PATH = "/docs"
-MCP_PATH = "/mcp"
 
 
 class _Body(BaseModel):
@@ -252,7 +252,17 @@ def build_openapi(routes: RouteTable, server_url: str = "/") -> dict[str, Any]:
             "operationId": "mcp",
             "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
             "responses": {"200": _json({"type": "object"}, "JSON-RPC response"), "401": {"description": "No key"}},
-        }
+        },
+        **{
+            method: {
+                "summary": f"Model Context Protocol ({method.upper()})",
+                "description": "The server is stateless: no event stream to open, no session to end.",
+                "tags": ["MCP"],
+                "operationId": f"mcp_{method}",
+                "responses": {"405": {"description": "Method not allowed (Allow: POST)"}},
+            }
+            for method in ("get", "delete")
+        },
     }
     paths[OPENAPI_PATH] = {
         "get": {
