@@ -1,5 +1,6 @@
-"""A Powertools resolver with what every route shares: the API key check, the error dialects and
-JSON responses. Handlers add their routes to it and nothing else."""
+"""A Powertools resolver with what every route shares: the API key check, the error dialects, JSON
+responses, and how responses leave (ETag/304, Cache-Control, gzip, CORS: api/delivery.py). Handlers add
+their routes to it and nothing else."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
+from model_catalog.api.delivery import HttpPolicy, delivery_middleware
 from model_catalog.api.errors import Dialect, anthropic_body, jsonrpc_body, openai_body, status_of
 from model_catalog.errors import AuthenticationError, MethodNotAllowedError, ModelNotFoundError, RouteNotFoundError
 from model_catalog.ports import ApiKeyProvider
@@ -57,9 +59,12 @@ def presented_key(headers: dict[str, str]) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def build_resolver(api_keys: ApiKeyProvider, dialect_of: Callable[[str], Dialect]) -> APIGatewayHttpResolver:
-    """``dialect_of(path)`` says in which dialect a path answers errors."""
-    app = APIGatewayHttpResolver()
+def build_resolver(
+    api_keys: ApiKeyProvider, dialect_of: Callable[[str], Dialect], policy: HttpPolicy | None = None
+) -> APIGatewayHttpResolver:
+    """``dialect_of(path)`` says in which dialect a path answers errors; ``policy`` how responses leave."""
+    policy = policy or HttpPolicy()
+    app = APIGatewayHttpResolver(cors=policy.cors())
 
     def request_id() -> str:
         return str(app.current_event.request_context.request_id or "")
@@ -77,7 +82,8 @@ def build_resolver(api_keys: ApiKeyProvider, dialect_of: Callable[[str], Dialect
             response.headers["request-id"] = request_id()
         return response
 
-    app.use(middlewares=[check_api_key])
+    # The key is checked first: a client without it learns nothing, not even an ETag.
+    app.use(middlewares=[check_api_key, delivery_middleware(policy)])
 
     def render_error(error: Exception) -> Response[str]:
         status = status_of(error)
