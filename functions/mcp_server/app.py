@@ -18,7 +18,7 @@ from model_catalog.observability import logger, metrics, tracer
 from model_catalog.runtime import runtime
 
 rt = runtime()
-app = build_resolver(rt.api_keys, lambda _path: Dialect.JSONRPC)
+app = build_resolver(rt.api_keys, lambda _path: Dialect.JSONRPC, rt.http_policy)
 tools = select_tools(rt.routes, rt.service.regions, rt.settings.mcp_include_tools, rt.settings.mcp_exclude_tools)
 endpoint = McpEndpoint(tools, rt.state, SERVER_INFO)
 

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 from local.api import LocalApi
 from local.server import DEFAULT_TEMPLATE as TEMPLATE
 from local.server import LocalServer
-from model_catalog.api.openapi import openapi_document
+from model_catalog.api.openapi import build_openapi
 from model_catalog.domain.routes import RouteTable
 from tests.reliability.conftest import API_KEY, REGIONS
 
@@ -37,7 +37,7 @@ DERANDOMIZE = not os.environ.get("FUZZ_RANDOM")
 def in_this_tree() -> dict[str, Any]:
     """The generated document, less the operations whose function is not in this tree yet (a route
     of the template whose code has not landed answers 500 locally)."""
-    document = openapi_document(RouteTable.build("/anthropic", ""), regions=REGIONS)
+    document = build_openapi(RouteTable.build("/anthropic", ""), regions=REGIONS)
     api = LocalApi.from_template(TEMPLATE, {})
     missing = {route.path for route in api.routes if not api.functions[route.target].module_file.is_file()}
     document["paths"] = {path: item for path, item in document["paths"].items() if path not in missing}
@@ -111,7 +111,7 @@ def assert_dialect(path: str, body: dict[str, Any]) -> None:
 
 def test_every_route_of_the_template_is_in_the_document(local_api: LocalServer) -> None:
     """The generated document and the deployed routes are the same list."""
-    document = openapi_document(RouteTable.build("/anthropic", ""))
+    document = build_openapi(RouteTable.build("/anthropic", ""))
     documented = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
     deployed = {(r.method, r.path) for r in local_api.api.routes if r.path != "$default"}
     assert documented == deployed

@@ -1,62 +1,117 @@
-"""The generated OpenAPI document: valid OpenAPI 3.1 in every configuration, one operation per route
-of the configuration, parameters and enumerations from the query models and the route table."""
+"""The OpenAPI document: valid OpenAPI 3.1, the same routes as the template, response schemas that hold
+what the views really return, and docs/openapi.json current."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
-import schemathesis
+from openapi_spec_validator import validate
+from pydantic import BaseModel
 
+from local.api import LocalApi
+from model_catalog.api import openapi, views
+from model_catalog.api.errors import anthropic_body, jsonrpc_body, openai_body
 from model_catalog.api.mcp_tools import select_tools
-from model_catalog.api.openapi import allowed_methods, endpoints, openapi_document
+from model_catalog.api.params import SearchQuery
+from model_catalog.domain.catalog import Catalog
+from model_catalog.domain.pagination import paginate
 from model_catalog.domain.routes import RouteTable
+from model_catalog.errors import AuthenticationError, InvalidRequestError, ModelNotFoundError
+
+ROOT = Path(__file__).resolve().parents[2]
+CHECKED_IN = ROOT / "docs" / "openapi.json"
+
+
+def test_docs_copy_is_current() -> None:
+    assert CHECKED_IN.read_text() == openapi.render(openapi.default_document()), "run `make openapi`"
+
+
+@pytest.mark.parametrize(("anthropic", "openai_prefix"), [("/anthropic", ""), ("/claude", "/openai"), ("", "")])
+def test_document_is_valid_openapi(anthropic: str, openai_prefix: str) -> None:
+    validate(openapi.build_openapi(RouteTable.build(anthropic, openai_prefix)))
+
+
+@pytest.mark.parametrize(("anthropic", "openai_prefix"), [("/anthropic", ""), ("/claude", "/openai"), ("/x", "/x")])
+def test_paths_are_the_routes_the_template_deploys(anthropic: str, openai_prefix: str) -> None:
+    environ = {"ANTHROPIC_ROUTES_PREFIX": anthropic, "OPENAI_ROUTES_PREFIX": openai_prefix}
+    deployed = {
+        (route.method, route.path)
+        for route in LocalApi.from_template(ROOT / "template.yaml", environ).routes
+        if route.method != "ANY"
+    }
+    document = openapi.build_openapi(RouteTable.build(anthropic, openai_prefix))
+    described = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
+    # The template names its path parameters as the document does ({model_id}, {model}).
+    assert described == deployed
+
+
+def test_query_parameters_come_from_the_pydantic_models() -> None:
+    document = openapi.default_document()
+    search = document["paths"]["/search_models"]["get"]
+    names = {p["name"] for p in search["parameters"] if p["in"] == "query"}
+    assert names == set(SearchQuery.model_fields)
+    listing = document["paths"]["/anthropic/v1/models"]["get"]
+    limit = next(p for p in listing["parameters"] if p["name"] == "limit")
+    assert limit["schema"]["minimum"] == 1 and limit["schema"]["maximum"] == 1000
+
+
+def conforms(model: type[BaseModel], body: Any) -> None:
+    model.model_validate(body)  # extra="forbid": a field the view adds and the schema lacks fails here
+
+
+def test_response_schemas_hold_the_real_bodies(catalog: Catalog) -> None:
+    records = list(catalog.models)
+    view = catalog.anthropic
+    assert view is not None
+    for record in records:
+        conforms(openapi.OpenAIModel, views.openai_model(record))
+        conforms(openapi.ModelDetails, views.model_details(record, catalog))
+    for record in view.ordered:
+        conforms(openapi.AnthropicModelInfo, views.anthropic_model(record))
+    conforms(openapi.OpenAIModelList, views.openai_list(records))
+    conforms(openapi.AnthropicModelPage, views.anthropic_page(paginate(view.ordered, view.position, 5, None, None)))
+    for error in (InvalidRequestError("bad", "limit"), AuthenticationError("no"), ModelNotFoundError("x")):
+        conforms(openapi.AnthropicError, anthropic_body(error, "req-1"))
+        conforms(openapi.OpenAIError, openai_body(error))
+
+
+def test_every_response_schema_is_in_the_document() -> None:
+    schemas = openapi.default_document()["components"]["schemas"]
+    assert {model.__name__ for model in openapi.RESPONSE_MODELS} <= set(schemas)
+    assert json.dumps(schemas)  # plain JSON
+
+
+# --- what the document says, beyond the paths ---------------------------------------------------------
 
 CONFIGURATIONS = [("/anthropic", ""), ("/claude", "/openai"), ("", ""), ("/api", "/api")]
 
 
-def operations(document: dict[str, Any]) -> set[tuple[str, str]]:
-    return {(method.upper(), path) for path, item in document["paths"].items() for method in item}
+@pytest.mark.parametrize(("anthropic", "openai_prefix"), CONFIGURATIONS)
+def test_the_document_of_a_deployment_is_valid_too(anthropic: str, openai_prefix: str) -> None:
+    """With the deployment's regions and offered tools narrowing the enumerations."""
+    routes = RouteTable.build(anthropic, openai_prefix)
+    tools = select_tools(routes, ["us-east-1"], exclude=["openai_model_list"])
+    validate(openapi.build_openapi(routes, regions=["us-east-1", "eu-west-1"], mcp_tools=tools))
 
 
-@pytest.mark.parametrize(("anthropic", "openai"), CONFIGURATIONS)
-def test_the_document_is_valid_openapi_3_1(anthropic: str, openai: str) -> None:
-    document = openapi_document(RouteTable.build(anthropic, openai), regions=["us-east-1", "eu-west-1"])
-    assert document["openapi"] == "3.1.0"
-    schemathesis.openapi.from_dict(document).validate()  # against the OpenAPI 3.1 meta-schema
-
-
-@pytest.mark.parametrize(("anthropic", "openai"), CONFIGURATIONS)
-def test_one_operation_per_route_of_the_configuration(anthropic: str, openai: str) -> None:
-    routes = RouteTable.build(anthropic, openai)
-    got = operations(openapi_document(routes))
-    openai_models = f"{routes.openai_prefix}/v1/models"
-    expected = {("GET", openai_models), ("GET", openai_models + "/{model}"), ("GET", "/search_models")}
-    expected |= {("POST", "/mcp"), ("GET", "/mcp"), ("DELETE", "/mcp")}
-    if routes.anthropic_models_enabled:
-        anthropic_models = f"{routes.anthropic_prefix}/v1/models"
-        expected |= {("GET", anthropic_models), ("GET", anthropic_models + "/{model_id}")}
-    assert got == expected
-
-
-def test_parameters_come_from_the_query_models_and_the_route_table() -> None:
+def test_parameters_take_their_vocabularies_from_the_route_table_and_the_regions() -> None:
     routes = RouteTable.build("/anthropic", "")
-    document = openapi_document(routes, regions=["us-east-1"])
-    listing = {p["name"]: p for p in document["paths"]["/anthropic/v1/models"]["get"]["parameters"]}
-    assert listing["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 1000, "default": 20}
-    assert set(listing) == {"limit", "after_id", "before_id"}
+    document = openapi.build_openapi(routes, regions=["us-east-1"])
     search = {p["name"]: p for p in document["paths"]["/search_models"]["get"]["parameters"]}
-    assert set(search) == {"input_modalities", "output_modalities", "route", "region", "streaming", "legacy"}
-    assert search["region"]["schema"]["items"]["enum"] == ["us-east-1", ""]
+    assert search["region"]["schema"]["items"]["enum"] == ["us-east-1", ""]  # "": an empty value is no filter
     assert set(routes.names()) < set(search["route"]["schema"]["items"]["enum"])
-    assert search["streaming"]["schema"]["items"] == {"type": "boolean"}
-    assert all(p["style"] == "form" and p["explode"] is False for p in search.values())
+    assert search["streaming"]["schema"] == {"type": "array", "items": {"type": "boolean"}, "minItems": 1}
+    listing = {p["name"]: p for p in document["paths"]["/anthropic/v1/models"]["get"]["parameters"]}
+    assert listing["after_id"]["schema"] == {"type": "string"}  # optional, not "string or null"
 
 
 def test_the_mcp_body_names_the_offered_tools_with_their_input_schemas() -> None:
     routes = RouteTable.build("/anthropic", "")
     tools = select_tools(routes, ["us-east-1"], exclude=["openai_model_list"])
-    document = openapi_document(routes, mcp_tools=tools)
+    document = openapi.build_openapi(routes, mcp_tools=tools)
     calls = document["components"]["schemas"]["McpToolsCall"]["properties"]["params"]["oneOf"]
     assert [c["properties"]["name"]["const"] for c in calls] == [t.name for t in tools]
     search = next(c for c in calls if c["properties"]["name"]["const"] == "search_models")
@@ -64,18 +119,24 @@ def test_the_mcp_body_names_the_offered_tools_with_their_input_schemas() -> None
 
 
 def test_errors_are_documented_in_the_dialect_of_the_route() -> None:
-    paths = openapi_document(RouteTable.build("/anthropic", ""))["paths"]
+    paths = openapi.default_document()["paths"]
 
     def error_schema(path: str, method: str, status: str) -> str:
         ref: str = paths[path][method]["responses"][status]["content"]["application/json"]["schema"]["$ref"]
         return ref.rsplit("/", 1)[1]
 
     assert error_schema("/anthropic/v1/models", "get", "400") == "AnthropicError"
-    assert error_schema("/anthropic/v1/models/{model_id}", "get", "404") == "AnthropicError"
+    assert error_schema("/anthropic/v1/models/{model_id}", "get", "405") == "AnthropicError"
     assert error_schema("/v1/models/{model}", "get", "404") == "OpenAIError"
-    assert error_schema("/search_models", "get", "400") == "OpenAIError"
+    assert error_schema("/search_models", "get", "503") == "OpenAIError"
     assert error_schema("/mcp", "post", "401") == "JsonRpcError"
     assert error_schema("/mcp", "get", "405") == "JsonRpcError"
+    assert "retry-after" in paths["/v1/models"]["get"]["responses"]["503"]["headers"]
+    assert "allow" in paths["/v1/models"]["get"]["responses"]["405"]["headers"]
+
+
+def test_json_rpc_bodies_hold_the_real_errors() -> None:
+    conforms(openapi.JsonRpcError, jsonrpc_body(AuthenticationError("no")))
 
 
 @pytest.mark.parametrize(
@@ -85,15 +146,11 @@ def test_errors_are_documented_in_the_dialect_of_the_route() -> None:
         ("/anthropic/v1/models/claude-haiku-4-5", ("GET",)),
         ("/v1/models/anthropic.claude-haiku-4-5-20251001-v1:0", ("GET",)),
         ("/mcp", ("POST",)),  # GET and DELETE are routed only to be refused
+        ("/openapi.json", ("GET",)),
         ("/v1/models/a/b", ()),
         ("/search_models/", ()),
         ("/nowhere", ()),
     ],
 )
 def test_allowed_methods(path: str, methods: tuple[str, ...]) -> None:
-    assert allowed_methods(RouteTable.build("/anthropic", ""), path) == methods
-
-
-def test_endpoints_follow_the_prefixes() -> None:
-    paths = {e.path for e in endpoints(RouteTable.build("/claude", "/openai"))}
-    assert {"/claude/v1/models/{model_id}", "/openai/v1/models/{model}"} <= paths
+    assert openapi.allowed_methods(RouteTable.build("/anthropic", ""), path) == methods

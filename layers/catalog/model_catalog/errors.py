@@ -27,8 +27,8 @@ class InvalidRequestError(CatalogError):
 class ModelNotFoundError(CatalogError):
     """No model, inference profile or alias by that name (404)."""
 
-    def __init__(self, model_id: str) -> None:
-        super().__init__(f"model not found: {model_id!r}")
+    def __init__(self, model_id: str, reason: str | None = None) -> None:
+        super().__init__(f"model not found: {model_id!r}" + (f" ({reason})" if reason else ""))
         self.model_id = model_id
 
 

@@ -1,5 +1,6 @@
-"""A Powertools resolver with what every route shares: the API key check, the error dialects and
-JSON responses. Handlers add their routes to it and nothing else."""
+"""A Powertools resolver with what every route shares: the API key check, the error dialects, JSON
+responses, and how responses leave (ETag/304, Cache-Control, gzip, CORS: api/delivery.py). Handlers add
+their routes to it and nothing else."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
+from model_catalog.api.delivery import HttpPolicy, delivery_middleware
 from model_catalog.api.errors import Dialect, anthropic_body, jsonrpc_body, openai_body, status_of
 from model_catalog.errors import (
     AuthenticationError,
     CatalogUnavailableError,
     MethodNotAllowedError,
+    ModelNotFoundError,
     RouteNotFoundError,
 )
 from model_catalog.ports import ApiKeyProvider
@@ -65,11 +68,14 @@ def presented_key(headers: dict[str, str]) -> str | None:
 def build_resolver(
     api_keys: ApiKeyProvider,
     dialect_of: Callable[[str], Dialect],
+    policy: HttpPolicy | None = None,
     allowed_methods: Callable[[str], Sequence[str]] = lambda _path: (),
 ) -> APIGatewayHttpResolver:
-    """``dialect_of(path)`` says in which dialect a path answers errors; ``allowed_methods(path)``
-    which methods the API answers there, so a wrong method is a 405 and an unknown path a 404."""
-    app = APIGatewayHttpResolver()
+    """``dialect_of(path)`` says in which dialect a path answers errors; ``policy`` how responses leave;
+    ``allowed_methods(path)`` which methods the API answers there, so that a wrong method is a 405 and
+    an unknown path a 404."""
+    policy = policy or HttpPolicy()
+    app = APIGatewayHttpResolver(cors=policy.cors())
 
     def request_id() -> str:
         return str(app.current_event.request_context.request_id or "")
@@ -87,7 +93,8 @@ def build_resolver(
             response.headers["request-id"] = request_id()
         return response
 
-    app.use(middlewares=[check_api_key])
+    # The key is checked first: a client without it learns nothing, not even an ETag.
+    app.use(middlewares=[check_api_key, delivery_middleware(policy)])
 
     def render_error(error: Exception) -> Response[str]:
         status = status_of(error)
@@ -112,8 +119,13 @@ def build_resolver(
 
     def not_found(_: NotFoundError) -> Response[str]:
         event = app.current_event
+        if event.path_parameters:
+            # API Gateway routed this to a route with a path parameter, but the rawPath it hands over is
+            # decoded, so an id holding an encoded "/" or "?" no longer fits the resolver's pattern. Those
+            # routes all name a model: it is a model that does not exist.
+            return render_error(ModelNotFoundError(next(iter(event.path_parameters.values()))))
         method, path = event.request_context.http.method, event.path
-        allowed = allowed_methods(path)
+        allowed = allowed_methods(path)  # what the $default route brings: no route for this method
         if allowed:
             return render_error(MethodNotAllowedError(method, path, tuple(allowed)))
         return render_error(RouteNotFoundError(method, path))

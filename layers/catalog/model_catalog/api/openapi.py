@@ -1,20 +1,24 @@
-"""The HTTP API as an OpenAPI 3.1 document, generated from what serves it: the route table gives the
-paths (prefixes applied, the Anthropic models routes present only when they are on), the query models
-of ``api/params.py`` give the parameters, and the models below give the bodies ``api/views.py`` and
-``api/errors.py`` return (a contract test holds the two together).
+"""The OpenAPI 3.1 description of this API, generated from what serves it: the route table (the paths,
+with the prefixes of this deployment, the Anthropic models routes only when they are on), the pydantic
+models (query parameters from api/params.py; response bodies below, which tests hold against what
+api/views.py and api/errors.py really return) and the MCP tools (their input schemas are the arguments
+of ``tools/call`` in ``POST /mcp``'s JSON-RPC body).
 
-``endpoints(routes)`` is the same list for the code: which methods a path answers (405 vs 404)."""
+``GET /openapi.json`` serves it; ``docs/openapi.json`` is the copy for the default prefixes
+(``make openapi`` writes it, a test keeps it current). ``endpoints(routes)`` is the same list for the
+code: which methods a path answers (a 405) and which paths exist (else a 404)."""
 
 from __future__ import annotations
 
 import functools
+import json
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import models_json_schema
 
 from model_catalog.api.mcp import SUPPORTED_VERSIONS, VERSION_HEADER
@@ -23,50 +27,51 @@ from model_catalog.api.params import AnthropicListQuery, SearchQuery
 from model_catalog.domain.modalities import INPUT_MODALITIES, OUTPUT_MODALITIES
 from model_catalog.domain.routes import MCP_PATH, RouteTable
 
-OPENAPI_VERSION = "3.1.0"
 TITLE = "Amazon Bedrock model catalog"
+VERSION = "1.0.0"
+OPENAPI_PATH = "/openapi.json"
+DOCS_PATH = "/docs"
 
 Dialect = Literal["anthropic", "openai", "jsonrpc"]
 
 
-# --- response bodies ------------------------------------------------------------------------------
+# --- bodies ----------------------------------------------------------------------------------------------
 
 
-class _Schema(BaseModel):
-    model_config = ConfigDict(extra="allow")  # clients must ignore fields they do not know
+class _Body(BaseModel):
+    # Extra fields are forbidden so that the tests notice a field the views add and this file lacks.
+    model_config = ConfigDict(extra="forbid")
 
 
-class AnthropicModelInfo(_Schema):
-    """A model, as Anthropic's Models API describes one (regions and inference_profiles are extras)."""
-
+class AnthropicModelInfo(_Body):
     type: Literal["model"]
     id: str
     display_name: str
-    created_at: datetime
+    created_at: str
     regions: list[str]
     inference_profiles: list[str]
 
 
-class AnthropicModelPage(_Schema):
+class AnthropicModelPage(_Body):
     data: list[AnthropicModelInfo]
     first_id: str | None
     last_id: str | None
     has_more: bool
 
 
-class OpenAIModel(_Schema):
+class OpenAIModel(_Body):
     id: str
     object: Literal["model"]
-    created: int = Field(description="unix seconds of created_at")
-    owned_by: str = Field(description="the provider")
+    created: int
+    owned_by: str
 
 
-class OpenAIModelList(_Schema):
+class OpenAIModelList(_Body):
     object: Literal["list"]
     data: list[OpenAIModel]
 
 
-class ModelDetails(_Schema):
+class ModelDetails(_Body):
     id: str
     name: str
     provider: str
@@ -78,79 +83,85 @@ class ModelDetails(_Schema):
     response_streaming: bool
     legacy: bool
     inference_profiles: list[str]
-    created_at: datetime
+    created_at: str
     aliases: list[str]
 
 
-class AnthropicErrorDetail(_Schema):
+class AnthropicErrorDetail(_Body):
     type: Literal["invalid_request_error", "authentication_error", "not_found_error", "api_error", "overloaded_error"]
     message: str
 
 
-class AnthropicError(_Schema):
+class AnthropicError(_Body):
     type: Literal["error"]
     error: AnthropicErrorDetail
     request_id: str
 
 
-class OpenAIErrorDetail(_Schema):
+class OpenAIErrorDetail(_Body):
     message: str
     type: str
     param: str | None
     code: str | None
 
 
-class OpenAIError(_Schema):
+class OpenAIError(_Body):
     error: OpenAIErrorDetail
 
 
-class JsonRpcErrorDetail(_Schema):
+class JsonRpcErrorDetail(_Body):
     code: int
     message: str
     data: Any = None
 
 
-class JsonRpcError(_Schema):
+class JsonRpcError(_Body):
     jsonrpc: Literal["2.0"]
     id: str | int | None
     error: JsonRpcErrorDetail
 
 
-class JsonRpcResult(_Schema):
+class JsonRpcResult(_Body):
     jsonrpc: Literal["2.0"]
     id: str | int
     result: dict[str, Any]
 
 
-_BODIES: tuple[type[BaseModel], ...] = (
-    AnthropicModelInfo,
+RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     AnthropicModelPage,
-    OpenAIModel,
+    AnthropicModelInfo,
     OpenAIModelList,
+    OpenAIModel,
     ModelDetails,
     AnthropicError,
     OpenAIError,
     JsonRpcError,
     JsonRpcResult,
 )
-_ERROR_BODY: dict[Dialect, str] = {"anthropic": "AnthropicError", "openai": "OpenAIError", "jsonrpc": "JsonRpcError"}
+_ERROR_BODY: dict[Dialect, type[BaseModel]] = {
+    "anthropic": AnthropicError,
+    "openai": OpenAIError,
+    "jsonrpc": JsonRpcError,
+}
 
 
-# --- what the API serves ---------------------------------------------------------------------------
+# --- what the API serves ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
     method: str
-    path: str  # OpenAPI template: {model_id}
+    path: str  # an OpenAPI template: {model_id}
     operation_id: str
     summary: str
+    tag: str
     dialect: Dialect
-    body: str | None = None  # the 200 body's schema name; None: built by the caller (MCP)
+    body: type[BaseModel] | None = None  # the 200 body; None: the operation builds its own
     query: type[BaseModel] | None = None
     array_body: bool = False
     errors: tuple[int, ...] = (401, 503)
     refuses: bool = False  # deployed only to answer 405 (GET and DELETE /mcp: no stream, no session)
+    open: bool = False  # no API key (the document and the page)
 
     def matches(self, path: str) -> bool:
         return _template_regex(self.path).fullmatch(path) is not None
@@ -169,63 +180,69 @@ def endpoints(routes: RouteTable) -> tuple[Endpoint, ...]:
             Endpoint(
                 "GET",
                 anthropic_list.path,
-                "anthropic_model_list",
-                "List the text models, newest first (Anthropic Models API)",
+                "list_anthropic_models",
+                "List Anthropic models",
+                "Anthropic",
                 "anthropic",
-                "AnthropicModelPage",
+                AnthropicModelPage,
                 AnthropicListQuery,
                 errors=(400, 401, 503),
             ),
             Endpoint(
                 "GET",
                 anthropic_list.path + "/{model_id}",
-                "anthropic_model_get",
-                "Get a model by id, inference profile id or alias (Anthropic Models API)",
+                "get_anthropic_model",
+                "Get Anthropic model",
+                "Anthropic",
                 "anthropic",
-                "AnthropicModelInfo",
+                AnthropicModelInfo,
                 errors=(401, 404, 503),
             ),
         ]
     openai_list = routes.tool("openai_model_list")
-    search = routes.tool("search_models")
     if openai_list is not None:
         found += [
             Endpoint(
-                "GET",
-                openai_list.path,
-                "openai_model_list",
-                "List every model (OpenAI Models API)",
-                "openai",
-                "OpenAIModelList",
+                "GET", openai_list.path, "list_openai_models", "List OpenAI models", "OpenAI", "openai", OpenAIModelList
             ),
             Endpoint(
                 "GET",
                 openai_list.path + "/{model}",
-                "openai_model_get",
-                "Get a model (OpenAI Models API)",
+                "get_openai_model",
+                "Get OpenAI model",
+                "OpenAI",
                 "openai",
-                "OpenAIModel",
+                OpenAIModel,
                 errors=(401, 404, 503),
             ),
         ]
+    search = routes.tool("search_models")
     if search is not None:
         found.append(
             Endpoint(
                 "GET",
                 search.path,
                 "search_models",
-                "Find models by capability; filters combine with AND",
+                "Search models",
+                "Search",
                 "openai",
-                "ModelDetails",
+                ModelDetails,
                 SearchQuery,
                 array_body=True,
                 errors=(400, 401, 503),
             )
         )
-    summary = "Model Context Protocol (Streamable HTTP, stateless, JSON responses)"
-    found.append(Endpoint("POST", MCP_PATH, "mcp", summary, "jsonrpc", errors=(400, 401, 406, 415, 503)))
-    refused = "Refused: a stateless server opens no event stream and keeps no session"
-    found += [Endpoint(m, MCP_PATH, f"mcp_{m.lower()}", refused, "jsonrpc", refuses=True) for m in ("GET", "DELETE")]
+    found.append(
+        Endpoint("POST", MCP_PATH, "mcp", "Model Context Protocol", "MCP", "jsonrpc", errors=(400, 401, 406, 415, 503))
+    )
+    found += [
+        Endpoint(m, MCP_PATH, f"mcp_{m.lower()}", f"Model Context Protocol ({m})", "MCP", "jsonrpc", refuses=True)
+        for m in ("GET", "DELETE")
+    ]
+    found += [
+        Endpoint("GET", OPENAPI_PATH, "openapi", "This document", "Docs", "openai", open=True),
+        Endpoint("GET", DOCS_PATH, "docs", "Try the API in a browser", "Docs", "openai", open=True),
+    ]
     return tuple(found)
 
 
@@ -234,20 +251,74 @@ def allowed_methods(routes: RouteTable, path: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(e.method for e in endpoints(routes) if e.matches(path) and not e.refuses))
 
 
-# --- the document ------------------------------------------------------------------------------------
+# --- the document --------------------------------------------------------------------------------------
+
+_PARAMETER_DOCS = {
+    "limit": "Page size, 1 to 1000.",
+    "after_id": "Return the page right after this model id.",
+    "before_id": "Return the page right before this model id (not together with after_id).",
+    "input_modalities": f"Every one of these input modalities ({', '.join(INPUT_MODALITIES)}); case-insensitive.",
+    "output_modalities": f"Every one of these output modalities ({', '.join(OUTPUT_MODALITIES)}); case-insensitive.",
+    "route": "Supports this route, by path or MCP tool name (see supported_routes / supported_mcp_tools).",
+    "region": "Available in this configured region.",
+    "streaming": "Supports response streaming: true or false.",
+    "legacy": "Is (true) or is not (false) a legacy model.",
+}
+_ARRAY_DOC = " Repeated (?x=a&x=b) or comma-separated (?x=a,b): every value must hold; an empty value is no filter."
+
+_HEADERS: dict[str, dict[str, Any]] = {
+    "ETag": {"description": "Weak validator of the body; send it back as If-None-Match.", "schema": {"type": "string"}},
+    "Cache-Control": {"schema": {"type": "string"}},
+    "x-catalog-stale": {
+        "description": "Present (true) when some region's data is older than MODEL_CACHE_SECONDS.",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+    "x-catalog-age": {
+        "description": "With x-catalog-stale: seconds since the oldest region's data was fetched.",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    },
+    "request-id": {"description": "Names the request in the service's logs.", "schema": {"type": "string"}},
+    "retry-after": {"description": "Seconds until the service tries Bedrock again.", "schema": {"type": "string"}},
+    "allow": {"description": "The methods this path answers.", "schema": {"type": "string"}},
+}
+_IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "An ETag from an earlier answer: 304 with no body when the answer is unchanged.",
+}
+_MCP_VERSION = {
+    "name": VERSION_HEADER,
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": (
+        f"The protocol revision spoken ({', '.join(SUPPORTED_VERSIONS)}); without it 2025-03-26. "
+        "initialize negotiates in its body instead."
+    ),
+}
+_ERROR_DESCRIPTIONS = {
+    400: "Invalid request: the message names the parameter and what it takes",
+    401: "Missing or wrong API key",
+    404: "Not found",
+    405: "The path exists, the method does not (see Allow)",
+    406: "The client does not accept application/json",
+    415: "The body is not application/json",
+    503: "No region could be read and no cached data is young enough (see Retry-After)",
+}
 
 
-def openapi_document(
+def build_openapi(
     routes: RouteTable,
+    server_url: str = "/",
     *,
     regions: Sequence[str] = (),
     mcp_tools: Sequence[Tool] | None = None,
-    server_url: str | None = None,
-    version: str = "1.0.0",
 ) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of this configuration. ``regions`` (the configured ones) and
-    ``mcp_tools`` (the offered ones; default: every tool of the route table) narrow the enumerations
-    to what the deployment accepts."""
+    """The document for this route table (its prefixes decide the paths). ``regions`` (the configured
+    ones) narrow the region filter to what the deployment accepts; ``mcp_tools`` are the offered tools
+    (default: every tool of the route table)."""
     tools = select_tools(routes, regions) if mcp_tools is None else mcp_tools
     vocabularies: dict[str, list[str]] = {
         "input_modalities": list(INPUT_MODALITIES),
@@ -256,132 +327,99 @@ def openapi_document(
     }
     if regions:
         vocabularies["region"] = list(regions)
-    _, defs = models_json_schema([(m, "serialization") for m in _BODIES], ref_template="#/components/schemas/{model}")
-    schemas: dict[str, Any] = dict(defs.get("$defs", {}))
-    schemas.update(_jsonrpc_request_schemas(tools))
     paths: dict[str, Any] = {}
     for endpoint in endpoints(routes):
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(endpoint, vocabularies)
-    document: dict[str, Any] = {
-        "openapi": OPENAPI_VERSION,
+    _, schemas = models_json_schema(
+        [(model, "serialization") for model in RESPONSE_MODELS], ref_template="#/components/schemas/{model}"
+    )
+    return {
+        "openapi": "3.1.0",
         "info": {
             "title": TITLE,
-            "version": version,
+            "version": VERSION,
             "description": (
-                "Which Amazon Bedrock models this account can call, in the dialects of the Anthropic and "
-                "OpenAI Models APIs, a capability search and MCP. Errors follow the dialect of the route: "
-                "Anthropic's shape under the Anthropic prefix, OpenAI's elsewhere, JSON-RPC on /mcp. "
-                "A response served from stale data carries x-catalog-stale and x-catalog-age."
+                "The Amazon Bedrock models this account can call, in the dialects of the Anthropic and OpenAI "
+                "Models APIs, a capability search, and MCP. Send the API key as x-api-key or "
+                "Authorization: Bearer. Errors speak the dialect of their route: Anthropic's under the "
+                "Anthropic prefix, JSON-RPC on /mcp, OpenAI's elsewhere."
             ),
         },
+        "servers": [{"url": server_url}],
+        "security": [{"ApiKey": []}, {"Bearer": []}],
         "paths": paths,
         "components": {
-            "schemas": schemas,
+            "schemas": {**schemas["$defs"], **_jsonrpc_request_schemas(tools)},
             "securitySchemes": {
                 "ApiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"},
                 "Bearer": {"type": "http", "scheme": "bearer"},
             },
-            "headers": {
-                "x-catalog-stale": {
-                    "description": "present (true) when some region's data is past its fresh window",
-                    "schema": {"type": "string", "enum": ["true"]},
-                },
-                "x-catalog-age": {
-                    "description": "seconds since the oldest region's data was fetched; with x-catalog-stale",
-                    "schema": {"type": "string", "pattern": "^[0-9]+$"},
-                },
-                "request-id": {"description": "identifies the request in the logs", "schema": {"type": "string"}},
-                "retry-after": {"description": "seconds until the service tries again", "schema": {"type": "string"}},
-                "allow": {"description": "the methods the path answers", "schema": {"type": "string"}},
-            },
         },
-        "security": [{"ApiKey": []}, {"Bearer": []}],
     }
-    if server_url is not None:
-        document["servers"] = [{"url": server_url}]
-    return document
 
 
 def _operation(endpoint: Endpoint, vocabularies: Mapping[str, list[str]]) -> dict[str, Any]:
-    parameters = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
-        for name in endpoint.path_parameters
-    ]
-    if endpoint.query is not None:
-        parameters += _query_parameters(endpoint.query, vocabularies)
-    operation: dict[str, Any] = {"operationId": endpoint.operation_id, "summary": endpoint.summary}
-    if parameters:
-        operation["parameters"] = parameters
-    data_headers = {"x-catalog-stale": _header("x-catalog-stale"), "x-catalog-age": _header("x-catalog-age")}
-    if endpoint.dialect == "anthropic":
-        data_headers["request-id"] = _header("request-id")
-    responses: dict[str, Any] = {}
-    if endpoint.refuses:
-        operation["responses"] = {"401": _error_response("jsonrpc", 401), "405": _error_response("jsonrpc", 405)}
+    operation: dict[str, Any] = {
+        "summary": endpoint.summary,
+        "tags": [endpoint.tag],
+        "operationId": endpoint.operation_id,
+    }
+    if endpoint.open:
+        operation["security"] = []
+        if endpoint.path == DOCS_PATH:
+            page = {"content": {"text/html": {"schema": {"type": "string"}}}}
+            operation["responses"] = {"200": {"description": "HTML", **page}}
+        else:
+            operation["responses"] = {"200": _json({"type": "object"}, "OpenAPI 3.1")}
         return operation
+    if endpoint.refuses:
+        operation["description"] = "The server is stateless: no event stream to open, no session to end."
+        operation["responses"] = {str(s): _error_response("jsonrpc", s) for s in (401, 405)}
+        return operation
+    responses: dict[str, Any] = {}
     if endpoint.dialect == "jsonrpc":
-        operation["parameters"] = [
-            {
-                "name": VERSION_HEADER,
-                "in": "header",
-                "required": False,
-                "description": (
-                    f"the protocol revision of the session ({', '.join(SUPPORTED_VERSIONS)}); without it, "
-                    "2025-03-26; initialize negotiates in its body and ignores it"
-                ),
-                "schema": {"type": "string"},
-            }
-        ]
+        operation["description"] = "MCP over Streamable HTTP, stateless, JSON responses (JSON-RPC 2.0)."
+        operation["parameters"] = [_MCP_VERSION]
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": _ref("JsonRpcBody")}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JsonRpcBody"}}},
         }
-        answer = {"oneOf": [_ref("JsonRpcResult"), _ref("JsonRpcError")]}
-        responses["200"] = {
-            "description": (
-                "the JSON-RPC response: a result, or an error for a method the request got wrong (a tool's "
-                "own failure is a result with isError: true); an array for a batch"
-            ),
-            "content": {"application/json": {"schema": {"oneOf": [answer, {"type": "array", "items": answer}]}}},
-        }
-        responses["202"] = {"description": "only notifications came: accepted, no body"}
+        answer = {"oneOf": [_ref(JsonRpcResult), _ref(JsonRpcError)]}
+        responses["200"] = _json(
+            {"oneOf": [answer, {"type": "array", "items": answer}]},
+            "The JSON-RPC response: a result, or an error for a method the request got wrong (a tool's own "
+            "failure is a result with isError: true); an array for a batch",
+        )
+        responses["202"] = {"description": "Only notifications came: accepted, no body"}
     else:
-        body = _ref(endpoint.body or "")
-        schema = {"type": "array", "items": body} if endpoint.array_body else body
+        parameters = [_path_parameter(name) for name in endpoint.path_parameters]
+        if endpoint.query is not None:
+            parameters += _query_parameters(endpoint.query, vocabularies)
+        operation["parameters"] = [*parameters, _IF_NONE_MATCH]
+        body = _ref(endpoint.body) if endpoint.body is not None else {"type": "object"}
+        headers = {name: _HEADERS[name] for name in ("ETag", "Cache-Control", "x-catalog-stale", "x-catalog-age")}
+        if endpoint.dialect == "anthropic":
+            headers["request-id"] = _HEADERS["request-id"]
         responses["200"] = {
-            "description": "OK",
-            "headers": data_headers,
-            "content": {"application/json": {"schema": schema}},
+            **_json({"type": "array", "items": body} if endpoint.array_body else body, "OK"),
+            "headers": headers,
         }
+        responses["304"] = {"description": "Not modified"}
     for status in (*endpoint.errors, 405):
         responses[str(status)] = _error_response(endpoint.dialect, status)
     operation["responses"] = responses
     return operation
 
 
-_ERROR_DESCRIPTIONS = {
-    400: "the request is invalid; the message names the parameter",
-    401: "the API key is missing or wrong",
-    404: "no model, inference profile or alias by that name",
-    405: "the path exists; the method does not (see Allow)",
-    406: "the client does not accept application/json",
-    415: "the body is not application/json",
-    503: "no region could be read and no cached data is young enough (see Retry-After)",
-}
-
-
 def _error_response(dialect: Dialect, status: int) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
+    response = _json(_ref(_ERROR_BODY[dialect]), _ERROR_DESCRIPTIONS[status])
+    headers = {}
     if dialect == "anthropic":
-        headers["request-id"] = _header("request-id")
+        headers["request-id"] = _HEADERS["request-id"]
     if status == 405:
-        headers["allow"] = _header("allow")
+        headers["allow"] = _HEADERS["allow"]
     if status == 503:
-        headers["retry-after"] = _header("retry-after")
-    response: dict[str, Any] = {
-        "description": _ERROR_DESCRIPTIONS[status],
-        "content": {"application/json": {"schema": _ref(_ERROR_BODY[dialect])}},
-    }
+        headers["retry-after"] = _HEADERS["retry-after"]
     if headers:
         response["headers"] = headers
     return response
@@ -390,25 +428,24 @@ def _error_response(dialect: Dialect, status: int) -> dict[str, Any]:
 def _query_parameters(model: type[BaseModel], vocabularies: Mapping[str, list[str]]) -> list[dict[str, Any]]:
     properties: dict[str, Any] = model.model_json_schema()["properties"]
     parameters = []
-    for name, field_schema in properties.items():
-        schema = _without_null(field_schema)
-        schema.pop("title", None)
+    for name, field in properties.items():
+        schema = _without_null({k: v for k, v in field.items() if k != "title"})
         parameter: dict[str, Any] = {"name": name, "in": "query", "required": False, "schema": schema}
+        description = _PARAMETER_DOCS.get(name, "")
         values = vocabularies.get(name)
         if schema.get("type") == "array":
             schema.pop("default", None)
             if values:
-                # An empty value (?region=) is no filter: "" is accepted and ignored.
-                schema["items"] = {"type": "string", "enum": [*values, ""]}
+                schema["items"] = {"type": "string", "enum": [*values, ""]}  # "": an empty value, no filter
             elif schema.get("items", {}).get("type") == "boolean":
-                schema["minItems"] = 1  # ?streaming= is not true or false: a 400
-            # Comma-separated, as API Gateway also joins a repeated parameter.
-            parameter.update(style="form", explode=False)
-            parameter["description"] = "one or more values, comma-separated or repeated; every one must hold"
+                schema["minItems"] = 1  # ?streaming= is neither true nor false: a 400
+            # Repeated or comma-separated: the same to the API (API Gateway joins repeats with commas).
+            parameter.update(style="form", explode=True)
+            description += _ARRAY_DOC
         elif values:
             schema["enum"] = values
-        if name in ("input_modalities", "output_modalities", "streaming", "legacy"):
-            parameter["description"] = parameter.get("description", "") + " (case-insensitive)"
+        if description:
+            parameter["description"] = description.strip()
         parameters.append(parameter)
     return parameters
 
@@ -421,19 +458,32 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
         if len(kept) == 1:
             rest = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
             return {**kept[0], **rest}
-    return dict(schema)
+    return schema
+
+
+def _path_parameter(name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "minLength": 1},
+        "description": "A model id, an inference profile id, or an alias.",
+    }
 
 
 def _jsonrpc_request_schemas(tools: Sequence[Tool]) -> dict[str, Any]:
-    """What an MCP client posts: one JSON-RPC request or notification, or a batch of them (accepted
-    from 2025-03-26 clients). tools/call's arguments are each tool's own input schema."""
+    """What an MCP client posts: one JSON-RPC request or notification, or a batch of them. What the
+    server reads, no more: tools/call's arguments are each tool's own input schema."""
     request_id = {"oneOf": [{"type": "string"}, {"type": "integer"}]}
 
-    def request(method: str, params: dict[str, Any] | None, required: bool) -> dict[str, Any]:
-        properties: dict[str, Any] = {"jsonrpc": {"const": "2.0"}, "id": request_id, "method": {"const": method}}
-        if params is not None:
-            # Optional params may come as null: taken as none, as the server does.
-            properties["params"] = params if required else {"anyOf": [params, {"type": "null"}]}
+    def request(method: str, params: dict[str, Any], required: bool) -> dict[str, Any]:
+        # Optional params may come as null: taken as none, as the server does.
+        properties: dict[str, Any] = {
+            "jsonrpc": {"const": "2.0"},
+            "id": request_id,
+            "method": {"const": method},
+            "params": params if required else {"anyOf": [params, {"type": "null"}]},
+        }
         return {
             "type": "object",
             "properties": properties,
@@ -448,11 +498,9 @@ def _jsonrpc_request_schemas(tools: Sequence[Tool]) -> dict[str, Any]:
         }
         for tool in tools
     ]
-    # What the server reads, no more: it negotiates any protocolVersion and ignores what it does not use
-    # (capabilities, clientInfo, a cursor: the tool list is one page).
+    # It negotiates any protocolVersion; capabilities and clientInfo are welcome and not read.
     initialize = {
         "type": "object",
-        "description": "capabilities and clientInfo are welcome and not read",
         "properties": {"protocolVersion": {"type": "string", "examples": list(SUPPORTED_VERSIONS)}},
         "required": ["protocolVersion"],
     }
@@ -464,9 +512,12 @@ def _jsonrpc_request_schemas(tools: Sequence[Tool]) -> dict[str, Any]:
     messages = ["McpInitialize", "McpInitialized", "McpPing", "McpToolsList", "McpToolsCall"]
     return {
         "JsonRpcBody": {
-            "oneOf": [_ref("JsonRpcMessage"), {"type": "array", "items": _ref("JsonRpcMessage"), "minItems": 1}]
+            "oneOf": [
+                {"$ref": "#/components/schemas/JsonRpcMessage"},
+                {"type": "array", "items": {"$ref": "#/components/schemas/JsonRpcMessage"}, "minItems": 1},
+            ]
         },
-        "JsonRpcMessage": {"oneOf": [_ref(name) for name in messages]},
+        "JsonRpcMessage": {"oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in messages]},
         "McpInitialize": request("initialize", initialize, True),
         "McpInitialized": notification,
         "McpPing": request("ping", {"type": "object"}, False),
@@ -476,22 +527,37 @@ def _jsonrpc_request_schemas(tools: Sequence[Tool]) -> dict[str, Any]:
 
 
 def _null_leaves_out(arguments: Mapping[str, Any]) -> dict[str, Any]:
-    """The server takes null for the arguments, or for one argument, as leaving it out (agents do send it)."""
-    properties = {
-        name: {"anyOf": [schema, {"type": "null"}]} for name, schema in arguments.get("properties", {}).items()
-    }
+    """The server takes null for the arguments, or for one argument, as leaving it out (agents send it)."""
+    given = arguments.get("properties", {})
+    properties = {name: {"anyOf": [schema, {"type": "null"}]} for name, schema in given.items()}
     return {"anyOf": [{**arguments, "properties": properties}, {"type": "null"}]}
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def _header(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/headers/{name}"}
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 @functools.cache
 def _template_regex(template: str) -> re.Pattern[str]:
     # A path parameter is one non-empty segment, as API Gateway matches {name}.
     return re.compile(re.sub(r"\\{\w+\\}", "[^/]+", re.escape(template)))
+
+
+def default_document() -> dict[str, Any]:
+    """The document for the default settings: the copy checked in as docs/openapi.json."""
+    from model_catalog.settings import Settings  # noqa: PLC0415
+
+    settings = Settings.from_environ({})
+    return build_openapi(RouteTable.build(settings.anthropic_routes_prefix, settings.openai_routes_prefix))
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render(default_document()))

@@ -3,6 +3,7 @@ names the parameter, which each dialect renders as its own 400."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
@@ -43,15 +44,25 @@ def _booleans(value: Any) -> tuple[bool, ...]:
     return tuple(parsed)
 
 
+def _whole_number(value: Any) -> Any:
+    # Digits only: pydantic's lax mode would read "2.0" as 2, but a page size of "2.0" or "1e3" is a
+    # client bug worth a 400, and Anthropic documents limit as an integer from 1 to 1000.
+    if isinstance(value, str) and not _DIGITS.fullmatch(value):
+        raise ValueError(f"must be an integer from {MIN_LIMIT} to {MAX_LIMIT}, got {value!r}")
+    return value
+
+
+_DIGITS = re.compile(r"[0-9]+")
 Values = Annotated[tuple[str, ...], BeforeValidator(_split)]
 Booleans = Annotated[tuple[bool, ...], BeforeValidator(_booleans)]
+PageSize = Annotated[int, BeforeValidator(_whole_number)]
 
 
 class AnthropicListQuery(BaseModel):
     # Unknown parameters are ignored, as Anthropic's API does.
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    limit: int = Field(default=DEFAULT_LIMIT, ge=MIN_LIMIT, le=MAX_LIMIT)
+    limit: PageSize = Field(default=DEFAULT_LIMIT, ge=MIN_LIMIT, le=MAX_LIMIT)
     after_id: str | None = None
     before_id: str | None = None
 
