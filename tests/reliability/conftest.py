@@ -99,10 +99,11 @@ def list_models_calls(fake: FakeBedrock) -> Counter[str]:
 
 @dataclass
 class InjectedErrors:
-    """AWS errors a DynamoDB client answers in place of moto, as the service would receive them
+    """AWS errors a moto-backed client answers in place of moto, as the caller would receive them
     after botocore's own retries gave up."""
 
     code: str
+    status: int
     operations: frozenset[str] | None = None  # None: every operation
     active: bool = True
     injected: int = 0
@@ -111,15 +112,18 @@ class InjectedErrors:
         if not self.active or (self.operations is not None and model.name not in self.operations):
             return None
         self.injected += 1
-        status = 500 if self.code == "InternalServerError" else 400
         error = {"Error": {"Code": self.code, "Message": f"injected {self.code}"}, "ResponseMetadata": {}}
-        return AWSResponse("https://dynamodb.us-east-1.amazonaws.com/", status, HTTPHeaders(), None), error
+        return AWSResponse("https://aws.example.test/", self.status, HTTPHeaders(), None), error
+
+
+def inject_errors(client: Any, code: str, operations: Sequence[str] | None = None, status: int = 400) -> InjectedErrors:
+    injected = InjectedErrors(code, status, frozenset(operations) if operations is not None else None)
+    client.meta.events.register_first("before-call.*.*", injected)
+    return injected
 
 
 def inject_dynamodb_errors(client: Any, code: str, operations: Sequence[str] | None = None) -> InjectedErrors:
-    injected = InjectedErrors(code, frozenset(operations) if operations is not None else None)
-    client.meta.events.register_first("before-call.dynamodb.*", injected)
-    return injected
+    return inject_errors(client, code, operations, status=500 if code == "InternalServerError" else 400)
 
 
 # --- handlers -------------------------------------------------------------------------------------

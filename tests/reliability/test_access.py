@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDE
 from local.cfn import load_template
 from local.server import LocalServer
 from tests.conftest import HandlerLoader
-from tests.reliability.conftest import API_KEY, Answer, call, http_event, send
+from tests.reliability.conftest import API_KEY, Answer, call, http_event, inject_errors, send
 from tests.template import test_template as template_guards
 
 HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0"
@@ -308,6 +308,21 @@ def test_an_unreadable_key_refuses_every_request(
         assert body["error"]["type"] == "service_unavailable"
     assert message == f"the API key could not be read from {store}"
     assert any("SecretUnavailableError" in line for line in every_log_line)
+
+
+@pytest.mark.usefixtures("aws")
+def test_a_key_the_function_may_not_read_refuses_every_request(
+    load_handler: HandlerLoader, lambda_context: Any, parameters_clock: type[FrozenNow]
+) -> None:
+    """Access denied by IAM (injected into the client Powertools reads with): fail closed as well."""
+    client = _client("ssm")
+    put_ssm(client, "/model-catalog/api-key", "key-one")
+    denied = inject_errors(client, "AccessDeniedException", status=400)
+    DEFAULT_PROVIDERS["ssm"] = parameters.SSMProvider(boto3_client=client)
+    handler = load_handler("list_models", API_KEY_SSM_PARAMETER="/model-catalog/api-key", AWS_REGION="us-east-1")
+    answer = call(handler, http_event("GET", "/v1/models", headers={"x-api-key": "key-one"}), lambda_context)
+    assert answer.status == 503 and answer.json["error"]["message"] == "the API key could not be read from ssm"
+    assert denied.injected >= 1 and "key-one" not in answer.text
 
 
 @pytest.mark.usefixtures("aws")
