@@ -252,7 +252,8 @@ class FakeBedrock:
         code = self.failures.get(region)
         if code is not None:
             for method in ("list_foundation_models", "list_inference_profiles"):
-                # Adaptive retries try throttling errors again: queue enough for every attempt.
+                # A stubbed answer skips botocore's retries: the error is what the last attempt would
+                # bring. Queue plenty, so that later calls within the round see it too.
                 for _ in range(MAX_ATTEMPTS):
                     stubber.add_client_error(method, service_error_code=code, http_status_code=_status(code))
             return
