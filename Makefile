@@ -43,7 +43,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy layers/catalog/model_catalog functions local tests
+	$(BIN)/mypy layers/catalog/model_catalog functions local tests bench
 
 test: lint typecheck
 	$(BIN)/python -m pytest

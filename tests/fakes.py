@@ -105,10 +105,16 @@ class FakeBedrock:
 
     # --- the client factory the adapter receives ------------------------------------------------------
 
-    def client_factory(self) -> Callable[[str], Any]:
+    def client_factory(self, make_client: Callable[[str], Any] | None = None) -> Callable[[str], Any]:
+        """The factory ``BedrockSource`` receives. Its clients come from ``make_client`` (the adapter's own
+        factory, say, to measure what creating them costs) or from the fake's session, and are stubbed."""
+
         def make(region: str) -> Any:
-            with self._lock:
-                client = self._session.client("bedrock", region_name=region, config=CLIENT_CONFIG)
+            if make_client is not None:
+                client = make_client(region)
+            else:
+                with self._lock:
+                    client = self._session.client("bedrock", region_name=region, config=CLIENT_CONFIG)
             client.meta.events.register_first("before-call.*.*", self._count_and_delay(region))
             stubber = OperationStubber(client)
             stubber.activate()

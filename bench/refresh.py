@@ -1,0 +1,69 @@
+"""A full refresh of every fixture region, every Bedrock call delayed at the boto3 boundary. Each run is
+a container's first refresh: the adapter creates its 18 clients (its own factory, stubbed by the fake),
+fetches every region and page, and builds the catalog. The DynamoDB write is not part of the figure."""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from model_catalog.adapters.bedrock import BedrockSource, default_client_factory
+from model_catalog.domain.routes import RouteTable
+from model_catalog.service import CatalogService
+from tests.conftest import ALL_REGIONS
+from tests.fakes import FakeBedrock
+
+# Bedrock answers ListInferenceProfiles (maxResults 1000) in one page; the fake pages by 50 so the three
+# largest regions need a second page and the figure includes following nextToken.
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    seconds: float  # median
+    delay: float
+    calls: int  # Bedrock calls of one refresh (every run made the same number)
+    expected_calls: int  # 2 per region + extra profile pages
+
+
+def expected_calls(doc: Mapping[str, Any], page_size: int) -> int:
+    """ListFoundationModels once and ListInferenceProfiles once per page, in every region."""
+    total = 0
+    for region in ALL_REGIONS:
+        profiles = len(doc["regions"][region]["ListInferenceProfiles"]["inferenceProfileSummaries"])
+        total += 1 + max(1, math.ceil(profiles / page_size))
+    return total
+
+
+def refresh_once(doc: Mapping[str, Any], delay: float, page_size: int = PAGE_SIZE) -> tuple[float, int]:
+    fake = FakeBedrock(dict(doc), delay=delay, page_size=page_size)
+    service = CatalogService(
+        regions=ALL_REGIONS,
+        routes=RouteTable.build("/anthropic", ""),
+        source=BedrockSource(fake.client_factory(default_client_factory())),
+        store=None,
+        fresh_seconds=900,
+        max_stale_seconds=86400,
+    )
+    start = time.perf_counter()
+    report = service.refresh()
+    elapsed = time.perf_counter() - start
+    if report.failed or len(report.refreshed) != len(ALL_REGIONS):
+        raise RuntimeError(f"refresh failed: {report}")
+    return elapsed, fake.total_calls
+
+
+def measure_refresh(doc: Mapping[str, Any], runs: int, delay: float) -> RefreshResult:
+    refresh_once(doc, delay=0.0)  # imports and first-use caches of this process, not of a refresh
+    seconds, calls = [], set()
+    for _ in range(runs):
+        elapsed, made = refresh_once(doc, delay)
+        seconds.append(elapsed)
+        calls.add(made)
+    if len(calls) != 1:
+        raise RuntimeError(f"refreshes made different numbers of Bedrock calls: {sorted(calls)}")
+    return RefreshResult(statistics.median(seconds), delay, calls.pop(), expected_calls(doc, PAGE_SIZE))
