@@ -45,7 +45,8 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy layers/catalog/model_catalog functions local tests bench
 
-test: lint typecheck
+# The template is part of the product: it must lint and build (arm64 layer) on every run.
+test: lint typecheck lint-template sam-build
 	$(BIN)/python -m pytest
 
 unit integration contract: $(STAMP)

@@ -1,0 +1,127 @@
+"""A stand-in for the Lambda runtime: load a function's handler in-process and invoke it.
+
+Every function's handler file is `app.py`, so each is imported by file path under a unique module
+name. Like a Lambda container, one function serves one request at a time.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import os
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+_module_counter = itertools.count(1)
+
+
+@dataclass
+class FakeLambdaContext:
+    """The attributes of the Lambda context object that handlers and Powertools read."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    invoked_function_arn: str
+    aws_request_id: str
+    function_version: str = "$LATEST"
+    log_group_name: str = ""
+    log_stream_name: str = "local"
+    timeout_seconds: float = 29.0
+    identity: Any = None
+    client_context: Any = None
+    _started: float = field(default_factory=time.monotonic, repr=False)
+
+    def get_remaining_time_in_millis(self) -> int:
+        remaining = self.timeout_seconds - (time.monotonic() - self._started)
+        return max(0, int(remaining * 1000))
+
+
+@dataclass
+class LocalFunction:
+    """One function of the template, ready to invoke."""
+
+    logical_id: str
+    code_dir: Path
+    handler: str
+    """`module.attribute`, e.g. app.lambda_handler."""
+    memory_mb: int = 128
+    timeout_seconds: float = 3.0
+    _callable: Handler | None = field(default=None, repr=False)
+    _module_name: str | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def module_file(self) -> Path:
+        module_path, _, _ = self.handler.rpartition(".")
+        return self.code_dir.joinpath(*module_path.split(".")).with_suffix(".py")
+
+    def load(self) -> Handler:
+        """Import the handler module (a cold start) unless already done."""
+        if self._callable is None:
+            module_name = f"local_fn_{self.logical_id}_{next(_module_counter)}"
+            module = import_file(self.module_file, module_name)
+            attribute = self.handler.rpartition(".")[2]
+            handler = getattr(module, attribute, None)
+            if not callable(handler):
+                sys.modules.pop(module_name, None)
+                raise AttributeError(f"{self.module_file} has no callable {attribute!r}")
+            self._callable, self._module_name = handler, module_name
+        return self._callable
+
+    def unload(self) -> None:
+        if self._module_name is not None:
+            sys.modules.pop(self._module_name, None)
+        self._callable = self._module_name = None
+
+    def context(self, request_id: str | None = None) -> FakeLambdaContext:
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        return FakeLambdaContext(
+            function_name=self.logical_id,
+            memory_limit_in_mb=self.memory_mb,
+            invoked_function_arn=f"arn:aws:lambda:{region}:000000000000:function:{self.logical_id}",
+            aws_request_id=request_id or str(uuid.uuid4()),
+            log_group_name=f"/aws/lambda/{self.logical_id}",
+            timeout_seconds=self.timeout_seconds,
+        )
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        handler = self.load()
+        with self._lock:
+            return handler(event, self.context())
+
+
+def import_file(path: Path, module_name: str) -> ModuleType:
+    """Import a Python file as a fresh module named `module_name`."""
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
+    return module
+
+
+def forget_modules_under(directories: list[Path]) -> None:
+    """Drop already imported modules that live in these directories, so the next import is a cold start
+    that reads the environment as it is now."""
+    roots = [directory.resolve() for directory in directories]
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if not file:
+            continue
+        resolved = Path(file).resolve()
+        if any(resolved.is_relative_to(root) for root in roots):
+            del sys.modules[name]
