@@ -17,7 +17,7 @@ from model_catalog.adapters.bedrock import BedrockSource
 from model_catalog.adapters.dynamodb import DynamoDBStore
 from model_catalog.domain.routes import RouteTable
 from model_catalog.service import CatalogService
-from tests.conftest import ALL_REGIONS, ROOT, SNAPSHOT
+from tests.conftest import ALL_REGIONS, ROOT, SNAPSHOT, load_event
 from tests.fakes import FakeBedrock
 from tests.integration.test_dynamodb_store import TABLE, create_table
 
@@ -52,11 +52,13 @@ def sandbox_environ(**settings: str) -> dict[str, str]:
 
 
 def container_settings(dynamodb_endpoint: str) -> dict[str, str]:
-    """A deployed container's settings: every fixture region, the DynamoDB cache (moto's)."""
+    """A deployed container's settings: every fixture region, the DynamoDB cache (moto's), an API key."""
     return {
         "AWS_BEDROCK_REGIONS": ",".join(ALL_REGIONS),
         "CACHE_TABLE_NAME": TABLE,
         "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
+        # The key the events carry: every measured request passes the API key check.
+        "API_KEY": "example-api-key",
     }
 
 
@@ -92,64 +94,32 @@ def fill_cache(endpoint: str, doc: Mapping[str, Any]) -> None:
 
 @dataclass(frozen=True)
 class Route:
-    """A measured route: the function that serves it and the event it receives."""
+    """A measured route: the function that serves it and its event in ``events/``, with the query string
+    replaced when ``query`` is given."""
 
     label: str
     function: str
-    path: str
+    event_name: str
     query: Mapping[str, str] | None = None
 
     def event(self) -> dict[str, Any]:
-        return http_event(self.path, self.query)
+        if self.query is None:
+            return load_event(self.event_name)
+        return load_event(
+            self.event_name,
+            queryStringParameters=dict(self.query),
+            rawQueryString="&".join(f"{k}={v}" for k, v in self.query.items()),
+        )
 
 
 # The rows of the issue: list limit 20 and 1000, retrieve by id and alias, search with none and three
 # filters, the OpenAI list.
 ROUTES: tuple[Route, ...] = (
-    Route("list, limit 20", "list_models", "/anthropic/v1/models"),
-    Route("list, limit 1000", "list_models", "/anthropic/v1/models", {"limit": "1000"}),
-    Route("retrieve by id", "get_model", "/anthropic/v1/models/anthropic.claude-haiku-4-5-20251001-v1:0"),
-    Route("retrieve by alias", "get_model", "/anthropic/v1/models/claude-haiku-4-5"),
-    Route("search, no filter", "search_models", "/search_models"),
-    Route(
-        "search, three filters",
-        "search_models",
-        "/search_models",
-        {"input_modalities": "IMAGE", "output_modalities": "TEXT", "streaming": "true"},
-    ),
-    Route("OpenAI list", "list_models", "/v1/models"),
+    Route("list, limit 20", "list_models", "anthropic_list_models", {"limit": "20"}),
+    Route("list, limit 1000", "list_models", "anthropic_list_models", {"limit": "1000"}),
+    Route("retrieve by id", "get_model", "anthropic_get_model"),
+    Route("retrieve by alias", "get_model", "anthropic_get_model_alias"),
+    Route("search, no filter", "search_models", "search_models"),
+    Route("search, three filters", "search_models", "search_models_filtered"),
+    Route("OpenAI list", "list_models", "openai_list_models"),
 )
-
-
-def http_event(path: str, query: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """An API Gateway HTTP API (payload 2.0) GET, as ``events/`` holds them."""
-    raw_query = "&".join(f"{k}={v}" for k, v in (query or {}).items())
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": raw_query,
-        "headers": {"accept": "application/json", "host": "localhost", "user-agent": "bench"},
-        "requestContext": {
-            "accountId": "anonymous",
-            "apiId": "bench",
-            "domainName": "localhost",
-            "domainPrefix": "localhost",
-            "http": {
-                "method": "GET",
-                "path": path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": "127.0.0.1",
-                "userAgent": "bench",
-            },
-            "requestId": "bench-request",
-            "routeKey": "$default",
-            "stage": "$default",
-            "time": "01/May/2026:00:00:00 +0000",
-            "timeEpoch": 1777593600000,
-        },
-        "isBase64Encoded": False,
-    }
-    if query:
-        event["queryStringParameters"] = dict(query)
-    return event

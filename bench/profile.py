@@ -15,7 +15,6 @@ import os
 import pstats
 import re
 import subprocess
-import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,7 +66,11 @@ def profile_cold() -> None:
         print("\n".join(_slowest_imports(imports.stderr)))
         print()
         profiled = subprocess.run(
-            [argv[0], "-m", "cProfile", "-s", "cumulative", *argv[1:]], env=env, check=True, capture_output=True, text=True
+            [argv[0], "-m", "cProfile", "-s", "cumulative", *argv[1:]],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         print("\n".join(profiled.stdout.splitlines()[: TOP + 10]))
 
@@ -107,4 +110,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

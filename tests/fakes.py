@@ -39,7 +39,7 @@ class OperationStubber(Stubber):
 
     def _validate_operation_response(self, operation_name: str, service_response: Any) -> None:
         if id(service_response) not in self._validated:
-            super()._validate_operation_response(operation_name, service_response)
+            super()._validate_operation_response(operation_name, service_response)  # type: ignore[misc]
             self._validated.add(id(service_response))
 
     def _assert_expected_call_order(self, model: Any, params: Any) -> None:
@@ -192,6 +192,16 @@ class FakeBedrock:
                 response["nextToken"] = f"page-{number + 1}"
             answers.append(("list_inference_profiles", response))
         return answers
+
+
+def refresh_calls(snapshot: dict[str, Any], regions: Iterable[str], page_size: int) -> int:
+    """The Bedrock calls of a full refresh of ``regions``: ListFoundationModels once and
+    ListInferenceProfiles once per page of ``page_size``, in every region."""
+    total = 0
+    for region in regions:
+        profiles = len(snapshot["regions"][region]["ListInferenceProfiles"]["inferenceProfileSummaries"])
+        total += 1 + max(1, -(-profiles // page_size))
+    return total
 
 
 def _status(code: str) -> int:

@@ -19,7 +19,8 @@ _LOCK = threading.Lock()
 
 
 @functools.cache
-def _session() -> Session:
+def session() -> Session:
+    """The container's session (``session.cache_clear()`` starts a new one, as a new container would)."""
     import botocore.session  # noqa: PLC0415 - a warm request never creates a client
 
     return botocore.session.get_session()
@@ -27,4 +28,4 @@ def _session() -> Session:
 
 def create_client(service_name: str, **kwargs: Any) -> BaseClient:
     with _LOCK:
-        return _session().create_client(service_name, **kwargs)
+        return session().create_client(service_name, **kwargs)

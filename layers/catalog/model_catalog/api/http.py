@@ -4,7 +4,6 @@ JSON responses. Handlers add their routes to it and nothing else."""
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +13,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from model_catalog.api.errors import Dialect, anthropic_body, openai_body, status_of
+from model_catalog.api.rendered import to_json
 from model_catalog.errors import AuthenticationError, RouteNotFoundError
 from model_catalog.ports import ApiKeyProvider
 from model_catalog.service import CatalogState
@@ -24,7 +24,7 @@ JSON_TYPE = "application/json"
 
 
 def dumps(body: Any) -> str:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    return to_json(body)
 
 
 def catalog_headers(state: CatalogState) -> dict[str, str]:
