@@ -2,9 +2,9 @@
 
     python -m bench.profile warm [ROUTE-NUMBER]   cProfile of warm requests (routes numbered as in the table)
     python -m bench.profile cold                  -X importtime, then cProfile, of a cold start
-    python -m bench.profile refresh               cProfile of one full refresh (100 ms per Bedrock call)
+    python -m bench.profile refresh               cProfile of one full refresh, its calls in sequence
 
-(``make bench-profile WHAT=cold``). Prints the top functions by cumulative time."""
+(``make bench-profile WHAT=cold``, ``WHAT=warm ROUTE=3``). Prints the top functions by cumulative time."""
 
 from __future__ import annotations
 
@@ -16,17 +16,22 @@ import pstats
 import re
 import subprocess
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
+from typing import TypeVar
+from unittest.mock import patch
 
 from bench.fixtures import ROUTES, container_settings, dynamodb_server, fill_cache, sandbox_environ, snapshot_doc
 from bench.processes import container_argv
 from bench.refresh import PAGE_SIZE, refresh_once
 from bench.warm import container
+from model_catalog.adapters import bedrock
 from tests.conftest import LambdaContext
 from tests.fakes import FakeBedrock
 
 TOP = 35
+T = TypeVar("T")
 
 
 @contextmanager
@@ -85,14 +90,40 @@ def _slowest_imports(importtime: str, count: int = TOP) -> list[str]:
     return [f"{cumulative:>9} {name}" for cumulative, name in rows[:count]]
 
 
+class _InThisThread:
+    """An executor that runs each task as it is submitted: cProfile follows one thread."""
+
+    def __init__(self, **_: object) -> None:
+        pass
+
+    def __enter__(self) -> _InThisThread:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def submit(self, task: Callable[..., T], *args: object) -> Future[T]:
+        future: Future[T] = Future()
+        try:
+            future.set_result(task(*args))
+        except BaseException as error:
+            future.set_exception(error)
+        return future
+
+
 def profile_refresh() -> None:
-    fake = FakeBedrock(snapshot_doc(), delay=0.1, page_size=PAGE_SIZE)
+    """The CPU of a full refresh: its Bedrock calls run one after the other here (no delay), so one
+    profile sees every thread's work; the benchmark's figure is the concurrent wall time."""
+    os.environ.clear()
+    os.environ.update(sandbox_environ())
+    fake = FakeBedrock(snapshot_doc(), page_size=PAGE_SIZE)
     refresh_once(fake)
-    profiler = cProfile.Profile()
-    profiler.enable()
-    elapsed, calls = refresh_once(fake)
-    profiler.disable()
-    print(f"one full refresh: {elapsed * 1000:.0f} ms, {calls} Bedrock calls")
+    with patch.object(bedrock, "ThreadPoolExecutor", _InThisThread):
+        profiler = cProfile.Profile()
+        profiler.enable()
+        elapsed, calls = refresh_once(fake)
+        profiler.disable()
+    print(f"one full refresh, calls in sequence without delay: {elapsed * 1000:.0f} ms, {calls} Bedrock calls")
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(TOP)
 
 
