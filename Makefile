@@ -27,7 +27,7 @@ help:
 	@echo "make test    - install, lint (ruff), type-check (mypy) and run every test tier"
 	@echo "make bench   - the performance benchmark"
 
-$(STAMP): requirements-dev.txt layers/catalog/requirements.txt
+$(STAMP): requirements-dev.txt layers/catalog/requirements.txt layers/catalog/requirements-layer.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt

@@ -108,6 +108,9 @@ class _HttpServer(ThreadingHTTPServer):
 
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: with Nagle on, each keep-alive response waits ~40 ms for
+    # the client's delayed ACK.
+    disable_nagle_algorithm = True
     server: _HttpServer
 
     def _serve(self) -> None:
@@ -227,6 +230,10 @@ def create_server(
         data_source = choose_data_source(template_path.parent, patch)
         api = LocalApi.from_template(template_path, os.environ, parameter_overrides)
         for name, value in api.environment.items():
+            # A snapshot knows its regions: serve them all unless AWS_BEDROCK_REGIONS says otherwise,
+            # rather than the template's deployed default (the stack's own region).
+            if name == "AWS_BEDROCK_REGIONS" and data_source.snapshot is not None:
+                continue
             patch.setdefault(name, value)
         if cold_start:
             forget_modules_under(api.code_dirs)

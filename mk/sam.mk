@@ -3,7 +3,8 @@
 #   make sam-venv        .venv-sam: SAM CLI + cfn-lint (reinstalled only when requirements-sam.txt changes)
 #   make lint-template   sam validate (transform) + sam validate --lint + cfn-lint; needs no AWS credentials
 #   make sam-build       sam build without Docker, then checks the layer holds arm64 (aarch64) binaries
-#   make sam-deploy      sam deploy --guided (needs AWS credentials; SAM_DEPLOY_FLAGS= reuses saved answers)
+#   make sam-deploy      sam deploy with samconfig.toml's defaults (needs AWS credentials);
+#                        SAM_DEPLOY_FLAGS=--guided to choose the parameters
 #
 # The SAM CLI pins its own boto3/pydantic, so it never shares the app's .venv.
 
@@ -12,7 +13,7 @@ SAM_BOOTSTRAP_PYTHON ?= python3
 SAM_REGION ?= us-east-1
 SAM_TEMPLATE ?= template.yaml
 SAM_BUILD_DIR ?= .aws-sam/build
-SAM_DEPLOY_FLAGS ?= --guided
+SAM_DEPLOY_FLAGS ?=
 
 SAM := $(SAM_VENV)/bin/sam
 CFN_LINT := $(SAM_VENV)/bin/cfn-lint

@@ -45,6 +45,11 @@ _CLEARED = (
 @pytest.fixture(autouse=True)
 def aws_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reaches AWS: fake credentials, no instance metadata, no tracing daemon."""
+    isolate_aws_environment(monkeypatch)
+
+
+def isolate_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """aws_sandbox's work, for fixtures wider than one test (a server shared by a module)."""
     for name in _CLEARED:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
@@ -105,7 +110,7 @@ def load_handler(monkeypatch: pytest.MonkeyPatch) -> Iterator[HandlerLoader]:
         env.setdefault("CATALOG_SNAPSHOT", str(SNAPSHOT))
         for key, value in env.items():
             monkeypatch.setenv(key, value)
-        runtime_module.runtime.cache_clear()
+        forget_runtime()
         module_name = f"handler_{name}_{len(loaded)}"
         spec = importlib.util.spec_from_file_location(module_name, ROOT / "functions" / name / "app.py")
         assert spec is not None and spec.loader is not None
@@ -118,4 +123,13 @@ def load_handler(monkeypatch: pytest.MonkeyPatch) -> Iterator[HandlerLoader]:
     yield load
     for module_name in loaded:
         sys.modules.pop(module_name, None)
+    forget_runtime()
+
+
+def forget_runtime() -> None:
+    """Clear the container's cached runtime, in the runtime module imported now: the local server
+    re-imports the layer for its cold starts, so that may not be the module this file imported."""
     runtime_module.runtime.cache_clear()
+    current = sys.modules.get("model_catalog.runtime")
+    if current is not None:
+        current.runtime.cache_clear()

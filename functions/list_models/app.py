@@ -15,7 +15,7 @@ from model_catalog.observability import logger, metrics, tracer
 from model_catalog.runtime import runtime
 
 rt = runtime()
-app = build_resolver(rt.api_keys, rt.dialect_of)
+app = build_resolver(rt.api_keys, rt.dialect_of, rt.http_policy)
 
 if rt.routes.anthropic_models_enabled:
 

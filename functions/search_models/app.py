@@ -16,7 +16,7 @@ from model_catalog.observability import logger, metrics, tracer
 from model_catalog.runtime import runtime
 
 rt = runtime()
-app = build_resolver(rt.api_keys, lambda _path: Dialect.OPENAI)
+app = build_resolver(rt.api_keys, lambda _path: Dialect.OPENAI, rt.http_policy)
 
 
 @app.get(rt.path("search_models"))

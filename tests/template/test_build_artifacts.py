@@ -1,8 +1,11 @@
-"""The built artifacts (`sam build`, see mk/sam.mk) hold arm64 native code only.
+"""The built artifacts (`sam build`, see mk/sam.mk) hold arm64 native code only, and the layer leaves
+the runtime's own packages alone.
 
 The functions run on arm64 (Graviton), but `sam build` runs here on x86_64 without a container: a
 layer that picked up the build machine's wheels would fail at import in Lambda. This checks the ELF
-header of every shared object under the build directory, and that pydantic-core is there.
+header of every shared object under the build directory, and that pydantic-core is there. The layer
+must not carry boto3/botocore (or their dependencies): they would shadow the runtime's copies and add
+tens of megabytes to every cold start (layers/catalog/Makefile). Its package is precompiled for 3.13.
 
 Run by pytest (skipped when nothing was built) and by `make sam-check-arch` with a plain
 `python3 tests/template/test_build_artifacts.py [BUILD_DIR]` (standard library only).
@@ -21,6 +24,8 @@ LAYER_DIR_NAME = "CatalogLayer"
 EM_X86_64 = 62
 EM_AARCH64 = 183
 MACHINES = {EM_X86_64: "x86_64", EM_AARCH64: "aarch64", 3: "i386", 40: "arm"}
+# Packages of the Lambda python3.13 runtime that the layer must not bring its own copy of.
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "urllib3", "dateutil", "jmespath", "six.py")
 
 
 def elf_machine(path: Path) -> int | None:
@@ -50,6 +55,11 @@ def check_build(build_dir: Path) -> list[str]:
     for so in cores:
         if "aarch64" not in so.name:
             problems.append(f"{so.relative_to(build_dir)} is not tagged aarch64")
+    for name in RUNTIME_PACKAGES:
+        if (layer / name).exists():
+            problems.append(f"{LAYER_DIR_NAME}/python/{name} is in the layer: the Lambda runtime provides it")
+    if not sorted(layer.glob("model_catalog/__pycache__/*.cpython-313.pyc")):
+        problems.append(f"no precompiled (cpython-313) model_catalog under {layer}")
     for so in shared_objects(build_dir):
         machine = elf_machine(so)
         if machine is not None and machine != EM_AARCH64:
@@ -84,7 +94,13 @@ def test_elf_machine_reads_headers(tmp_path: Path) -> None:
     core = build / LAYER_DIR_NAME / "python" / "pydantic_core"
     core.mkdir(parents=True)
     (core / "_pydantic_core.cpython-313-aarch64-linux-gnu.so").write_bytes(arm.read_bytes())
+    compiled = build / LAYER_DIR_NAME / "python" / "model_catalog" / "__pycache__"
+    compiled.mkdir(parents=True)
+    (compiled / "__init__.cpython-313.pyc").write_bytes(b"")
     assert check_build(build) == []
+    (build / LAYER_DIR_NAME / "python" / "botocore").mkdir()
+    assert check_build(build) == ["CatalogLayer/python/botocore is in the layer: the Lambda runtime provides it"]
+    (build / LAYER_DIR_NAME / "python" / "botocore").rmdir()
     (core / "other.cpython-313-x86_64-linux-gnu.so").write_bytes(x86.read_bytes())
     bad = "CatalogLayer/python/pydantic_core/other.cpython-313-x86_64-linux-gnu.so"
     assert check_build(build) == [f"{bad} is built for x86_64, not aarch64"]
@@ -98,7 +114,10 @@ def main(argv: list[str]) -> int:
     if problems:
         return 1
     count = len(shared_objects(build_dir))
-    print(f"sam-check-arch: {count} shared objects under {build_dir}, all aarch64 (pydantic-core included)")
+    print(
+        f"sam-check-arch: {count} shared objects under {build_dir}, all aarch64 (pydantic-core included); "
+        "no boto3/botocore in the layer"
+    )
     return 0
 
 

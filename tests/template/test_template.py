@@ -23,7 +23,10 @@ FUNCTIONS = {
     "SearchModelsFunction": "functions/search_models/",
     "McpServerFunction": "functions/mcp_server/",
     "RefreshCatalogFunction": "functions/refresh_catalog/",
+    "DocsFunction": "functions/docs/",
 }
+# The functions that read the catalog; the docs function touches no AWS service.
+CATALOG_FUNCTIONS = [name for name in FUNCTIONS if name != "DocsFunction"]
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +61,7 @@ def test_every_function_has_the_shared_layer(template: dict[str, Any]) -> None:
     assert layer["Properties"]["ContentUri"] == "layers/catalog/"
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
-    assert layer["Metadata"] == {"BuildMethod": "python3.13", "BuildArchitecture": "arm64"}
+    assert layer["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": "arm64"}
     for name in FUNCTIONS:
         assert {"Ref": layer_name} in function_setting(template, name, "Layers")
 
@@ -149,8 +152,9 @@ def test_iam_is_least_privilege(template: dict[str, Any]) -> None:
 
 
 def test_every_function_gets_the_catalog_policy_and_nothing_broader(template: dict[str, Any]) -> None:
-    for name in FUNCTIONS:
+    for name in CATALOG_FUNCTIONS:
         assert template["Resources"][name]["Properties"]["Policies"] == [{"Ref": "CatalogAccessPolicy"}]
+    assert "Policies" not in template["Resources"]["DocsFunction"]["Properties"]
 
 
 def test_refresh_runs_on_a_schedule_one_at_a_time(template: dict[str, Any]) -> None:
@@ -182,6 +186,10 @@ def test_routes_with_the_default_prefixes() -> None:
         "GET /v1/models/{model} -> GetModelFunction",
         "GET /search_models -> SearchModelsFunction",
         "POST /mcp -> McpServerFunction",
+        "GET /mcp -> McpServerFunction",
+        "DELETE /mcp -> McpServerFunction",
+        "GET /openapi.json -> DocsFunction",
+        "GET /docs -> DocsFunction",
     }
 
 
@@ -199,6 +207,10 @@ def test_equal_prefixes_turn_the_anthropic_models_routes_off(prefix: str) -> Non
         f"GET {prefix}/v1/models/{{model}} -> GetModelFunction",
         "GET /search_models -> SearchModelsFunction",
         "POST /mcp -> McpServerFunction",
+        "GET /mcp -> McpServerFunction",
+        "DELETE /mcp -> McpServerFunction",
+        "GET /openapi.json -> DocsFunction",
+        "GET /docs -> DocsFunction",
     }
 
 

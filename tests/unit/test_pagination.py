@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from model_catalog.domain.catalog import Catalog
 from model_catalog.domain.pagination import paginate
@@ -52,38 +50,8 @@ def test_bad_requests(kwargs: dict[str, object], param: str) -> None:
     assert error.value.param == param
 
 
-@settings(max_examples=60, deadline=None)
-@given(forward=st.lists(st.integers(1, 40), min_size=1, max_size=30), backward=st.integers(1, 40))
-def test_walking_the_anthropic_list_both_ways(catalog: Catalog, forward: list[int], backward: int) -> None:
-    view = catalog.anthropic
-    assert view is not None
-    ordered = [m.id for m in view.ordered]
-    seen: list[str] = []
-    after: str | None = None
-    limits = iter(forward * (len(ordered) + 1))
-    while True:
-        page = paginate(view.ordered, view.position, next(limits), after_id=after)
-        ids = [m.id for m in page.items]
-        assert not set(ids) & set(seen)
-        seen += ids
-        if not page.has_more:
-            break
-        after = ids[-1]
-    assert seen == ordered
-
-    back: list[str] = []
-    before = ordered[-1]
-    tail = paginate(view.ordered, view.position, 1, after_id=ordered[-2]).items
-    back = [m.id for m in tail]
-    while True:
-        page = paginate(view.ordered, view.position, backward, before_id=before)
-        ids = [m.id for m in page.items]
-        assert not set(ids) & set(back)
-        back = ids + back
-        if not page.has_more:
-            break
-        before = ids[0]
-    assert back == ordered
+# The walk over the whole list, both ways, with random page sizes runs through the handler:
+# tests/integration/test_models_handlers.py::test_walking_the_whole_list_both_ways.
 
 
 def test_anthropic_order_is_newest_first_ties_by_id(catalog: Catalog) -> None:

@@ -7,6 +7,8 @@ Rooms, from the inside out (imports only ever point inward):
 - ``ports``: the interfaces the service needs from the outside world.
 - ``service``: the cache tiers (memory, store, source) and the refresh policy.
 - ``adapters``: boto3 (Bedrock, DynamoDB), the snapshot file, the API key source.
-- ``api``: request parameters, response bodies and the error dialects (Anthropic, OpenAI).
+- ``api``: request parameters, response bodies, the error dialects (Anthropic, OpenAI, JSON-RPC) and MCP.
 - ``runtime``: the composition root, built once per container at cold start.
 """
+
+__version__ = "0.1.0"  # the project's version (pyproject.toml); MCP's serverInfo reports it

@@ -27,8 +27,8 @@ class InvalidRequestError(CatalogError):
 class ModelNotFoundError(CatalogError):
     """No model, inference profile or alias by that name (404)."""
 
-    def __init__(self, model_id: str) -> None:
-        super().__init__(f"model not found: {model_id!r}")
+    def __init__(self, model_id: str, reason: str | None = None) -> None:
+        super().__init__(f"model not found: {model_id!r}" + (f" ({reason})" if reason else ""))
         self.model_id = model_id
 
 
@@ -44,10 +44,12 @@ class RouteNotFoundError(CatalogError):
 class MethodNotAllowedError(CatalogError):
     """The path exists, the method does not (405)."""
 
-    def __init__(self, method: str, path: str) -> None:
-        super().__init__(f"method {method} is not allowed on {path}")
+    def __init__(self, method: str, path: str, allowed: tuple[str, ...] = ()) -> None:
+        hint = f"; use {', '.join(allowed)}" if allowed else ""
+        super().__init__(f"method {method} is not allowed on {path}{hint}")
         self.method = method
         self.path = path
+        self.allowed = allowed
 
 
 class AuthenticationError(CatalogError):

@@ -25,7 +25,7 @@ class _NoSegment(BaseSegment):
 
 class _NoTracing(BaseProvider):
     """The provider of a Tracer that is off. Powertools' default provider is the X-Ray SDK even then,
-    and importing it builds two boto3 clients: a fifth of a cold start, for nothing."""
+    and importing it builds two botocore clients: as much cold start as importing boto3, for nothing."""
 
     @contextmanager
     def in_subsegment(self, name: str | None = None, **kwargs: Any) -> Iterator[BaseSegment]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
@@ -37,3 +38,38 @@ class ApiKeyProvider(Protocol):
     def current(self) -> str | None:
         """The key requests must carry, or None when access is open. Raises SecretUnavailableError."""
         ...
+
+
+class CacheTier(enum.Enum):
+    """Where a request's catalog came from: the container's memory, the shared store, or the source."""
+
+    MEMORY = "memory"
+    STORE = "dynamodb"
+    SOURCE = "bedrock"
+
+
+class CatalogObserver(Protocol):
+    """What the service reports for metrics. It never raises and never blocks the request."""
+
+    def request_served(self, tier: CacheTier, stale: bool) -> None: ...
+
+    def region_fetched(self, region: str, error: SourceError | None) -> None:
+        """One region read from the source; ``error`` is None when it succeeded."""
+        ...
+
+    def refresh_finished(self, seconds: float, refreshed: Sequence[str], failed: Sequence[str]) -> None:
+        """A full refresh (the scheduled refresher) is over."""
+        ...
+
+
+class SilentObserver:
+    """The observer when nobody listens (tests, scripts)."""
+
+    def request_served(self, tier: CacheTier, stale: bool) -> None:
+        return None
+
+    def region_fetched(self, region: str, error: SourceError | None) -> None:
+        return None
+
+    def refresh_finished(self, seconds: float, refreshed: Sequence[str], failed: Sequence[str]) -> None:
+        return None

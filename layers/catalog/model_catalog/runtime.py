@@ -6,13 +6,14 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from model_catalog.api.delivery import HttpPolicy
 from model_catalog.api.errors import Dialect
 from model_catalog.domain.routes import RouteTable
 from model_catalog.errors import ConfigurationError
-from model_catalog.ports import ApiKeyProvider, CacheStore, CatalogSource
+from model_catalog.ports import ApiKeyProvider, CacheStore, CatalogObserver, CatalogSource
 from model_catalog.service import CatalogService, CatalogState
 from model_catalog.settings import Settings
 
@@ -29,6 +30,15 @@ class Runtime:
     def state(self) -> CatalogState:
         return self.service.current()
 
+    @property
+    def http_policy(self) -> HttpPolicy:
+        s = self.settings
+        return HttpPolicy(s.cors_allow_origins, s.http_max_age_seconds, s.gzip_min_bytes)
+
+    def after_restore(self) -> None:
+        """SnapStart: runs in each container restored from the function version's snapshot."""
+        self.service.forget_restored_state()
+
     def path(self, tool: str) -> str:
         route = self.routes.tool(tool)
         if route is None:
@@ -40,10 +50,17 @@ class Runtime:
         if not self.routes.anthropic_models_enabled:
             return Dialect.OPENAI
         anthropic, openai = self.routes.anthropic_prefix, self.routes.openai_prefix
-        models = f"{anthropic}/v1/models"
-        if (path == models or path.startswith(models + "/")) and len(anthropic) >= len(openai):
+        # A path under both (``/x/v1/models/...`` with prefixes ``/x`` and ``""``) belongs to the
+        # longer, more specific prefix, as API Gateway's routing would have it.
+        if _under(path, f"{anthropic}/v1/models") and not (
+            _under(path, f"{openai}/v1/models") and len(openai) > len(anthropic)
+        ):
             return Dialect.ANTHROPIC
         return Dialect.OPENAI
+
+
+def _under(path: str, base: str) -> bool:
+    return path == base or path.startswith(base + "/")
 
 
 def build_runtime(environ: Mapping[str, str]) -> Runtime:
@@ -61,6 +78,7 @@ def build_runtime(environ: Mapping[str, str]) -> Runtime:
         fresh_seconds=settings.model_cache_seconds,
         max_stale_seconds=settings.max_stale_seconds,
         lease_seconds=settings.refresh_lease_seconds,
+        observer=_observer(),
     )
     logger.info(
         "catalog source: %s; regions: %s; cache table: %s",
@@ -74,7 +92,27 @@ def build_runtime(environ: Mapping[str, str]) -> Runtime:
 @functools.cache
 def runtime() -> Runtime:
     """The container's runtime, built on first use (cold start) from the process environment."""
-    return build_runtime(os.environ)
+    built = build_runtime(os.environ)
+    register_after_restore(built.after_restore)
+    return built
+
+
+def register_after_restore(hook: Callable[[], None]) -> bool:
+    """Run ``hook`` after every SnapStart restore. The library ships in Lambda's Python runtimes (3.12+);
+    elsewhere there is no snapshot to restore from, and so nothing to do."""
+    try:
+        from snapshot_restore_py import register_after_restore as register  # noqa: PLC0415
+    except ImportError:
+        return False
+    register(hook)
+    return True
+
+
+def _observer() -> CatalogObserver:
+    from model_catalog.adapters.metrics import EmfObserver  # noqa: PLC0415
+    from model_catalog.observability import metrics, tracer  # noqa: PLC0415
+
+    return EmfObserver(metrics, tracer)
 
 
 def _source(settings: Settings) -> CatalogSource:

@@ -18,7 +18,7 @@ from model_catalog.domain.catalog import Catalog
 from model_catalog.domain.records import RegionSnapshot
 from model_catalog.domain.routes import RouteTable
 from model_catalog.errors import CacheStoreError, CatalogUnavailableError, SourceError
-from model_catalog.ports import CacheStore, CatalogSource
+from model_catalog.ports import CacheStore, CacheTier, CatalogObserver, CatalogSource, SilentObserver
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ class CatalogService:
         lease_seconds: int = 60,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        observer: CatalogObserver | None = None,
     ) -> None:
         self.regions = tuple(regions)
         self.routes = routes
@@ -69,6 +70,7 @@ class CatalogService:
         self.lease_seconds = lease_seconds
         self._clock = clock
         self._sleep = sleep
+        self._observer = observer or SilentObserver()
         self._owner = uuid.uuid4().hex
         self._lock = threading.Lock()
         self._snapshots: dict[str, RegionSnapshot] = {}
@@ -80,20 +82,33 @@ class CatalogService:
     def current(self) -> CatalogState:
         state = self._state
         if state is not None and self._clock() < self._serve_until:
+            self._observer.request_served(CacheTier.MEMORY, state.stale)
             return state
         with self._lock:
             state = self._state
             if state is not None and self._clock() < self._serve_until:
+                self._observer.request_served(CacheTier.MEMORY, state.stale)
                 return state  # another thread refreshed while we waited
             return self._reload()
 
     def refresh(self) -> RefreshReport:
         """Fetch every region from the source now (the scheduled refresher), under the lease."""
+        started = time.perf_counter()
         with self._lock:
             report = self._refresh_regions(self.regions)
             if self._snapshots:
                 self._publish(self._clock(), failed=bool(report.failed))
-            return report
+        if not report.skipped_lease:
+            self._observer.refresh_finished(time.perf_counter() - started, report.refreshed, sorted(report.failed))
+        return report
+
+    def forget_restored_state(self) -> None:
+        """After a SnapStart restore. The snapshot was taken once, maybe hours ago, and every container
+        restored from it shares its memory: re-check the store on the next request instead of trusting
+        the snapshot's serve-until, and take a lease owner id of this container's own."""
+        with self._lock:
+            self._owner = uuid.uuid4().hex
+            self._serve_until = 0.0
 
     # --- internals -------------------------------------------------------------------------------
 
@@ -102,12 +117,17 @@ class CatalogService:
         self._merge(self._load_from_store())
         due = [r for r in self.regions if not self._is_fresh(r, now)]
         failed = False
+        tier = CacheTier.STORE if self.store is not None else CacheTier.MEMORY
         if due:
             report = self._refresh_regions(due)
             failed = bool(report.failed)
+            if report.refreshed or report.failed:
+                tier = CacheTier.SOURCE
             if report.skipped_lease and not self._usable(now):
                 self._wait_for_peer()
-        return self._publish(self._clock(), failed)
+        state = self._publish(self._clock(), failed)
+        self._observer.request_served(tier, state.stale)
+        return state
 
     def _refresh_regions(self, regions: Sequence[str]) -> RefreshReport:
         report = RefreshReport()
@@ -115,7 +135,7 @@ class CatalogService:
             report.skipped_lease = True
             return report
         try:
-            results = self.source.fetch(regions)
+            results = self._fetch(regions)
             fetched = []
             for region in regions:
                 result = results.get(region)
@@ -131,6 +151,14 @@ class CatalogService:
         finally:
             self._release_lease()
         return report
+
+    def _fetch(self, regions: Sequence[str]) -> Mapping[str, RegionSnapshot | SourceError]:
+        results = self.source.fetch(regions)
+        for region in regions:
+            result = results.get(region)
+            error = None if isinstance(result, RegionSnapshot) else result or SourceError(region, "no answer")
+            self._observer.region_fetched(region, error)
+        return results
 
     def _publish(self, now: float, failed: bool) -> CatalogState:
         usable = {r: s for r, s in self._snapshots.items() if now - s.fetched_at <= self.max_stale_seconds}
@@ -179,7 +207,7 @@ class CatalogService:
             self._merge(self._load_from_store())
             if self._usable(self._clock()):
                 return
-        results = self.source.fetch(self.regions)
+        results = self._fetch(self.regions)
         self._merge({r: s for r, s in results.items() if isinstance(s, RegionSnapshot)})
 
     # The store is an optimisation: when it fails, the service goes on from memory and the source.

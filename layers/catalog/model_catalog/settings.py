@@ -22,6 +22,7 @@ from pydantic import (
 from model_catalog.errors import ConfigurationError
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_ORIGIN = re.compile(r"^https?://[^/\s?#]+$")
 
 
 def _comma_list(value: Any) -> Any:
@@ -61,6 +62,9 @@ class Settings(BaseModel):
     mcp_include_tools: CommaList = Field(default=(), alias="MCP_INCLUDE_TOOLS")
     mcp_exclude_tools: CommaList = Field(default=(), alias="MCP_EXCLUDE_TOOLS")
     refresh_lease_seconds: int = Field(default=60, ge=5, alias="REFRESH_LEASE_SECONDS")
+    cors_allow_origins: CommaList = Field(default=(), alias="CORS_ALLOW_ORIGINS")
+    http_max_age_seconds: int = Field(default=60, ge=0, alias="HTTP_MAX_AGE_SECONDS")
+    gzip_min_bytes: int = Field(default=1024, ge=0, alias="GZIP_MIN_BYTES")
 
     @field_validator("regions")
     @classmethod
@@ -69,6 +73,14 @@ class Settings(BaseModel):
         if bad:
             raise ValueError(f"not AWS region names: {', '.join(bad)} (expected e.g. us-east-1,eu-west-1)")
         return regions
+
+    @field_validator("cors_allow_origins")
+    @classmethod
+    def _origins_are_origins(cls, origins: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [o for o in origins if o != "*" and not _ORIGIN.match(o)]
+        if bad:
+            raise ValueError(f"not origins: {', '.join(bad)} (expected * or e.g. https://app.example.com)")
+        return origins
 
     @field_validator("catalog_snapshot")
     @classmethod

@@ -1,8 +1,10 @@
-"""A Powertools resolver with what every route shares: the API key check, the error dialects and
-JSON responses. Handlers add their routes to it and nothing else."""
+"""A Powertools resolver with what every route shares: the API key check, the error dialects, JSON
+responses, and how responses leave (ETag/304, Cache-Control, gzip, CORS: api/delivery.py). Handlers add
+their routes to it and nothing else."""
 
 from __future__ import annotations
 
+import base64
 import hmac
 import logging
 from collections.abc import Callable
@@ -11,10 +13,12 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
-from model_catalog.api.errors import Dialect, anthropic_body, openai_body, status_of
+from model_catalog.api.delivery import HttpPolicy, delivery_middleware
+from model_catalog.api.errors import Dialect, anthropic_body, jsonrpc_body, openai_body, status_of
 from model_catalog.api.rendered import to_json
-from model_catalog.errors import AuthenticationError, RouteNotFoundError
+from model_catalog.errors import AuthenticationError, MethodNotAllowedError, ModelNotFoundError, RouteNotFoundError
 from model_catalog.ports import ApiKeyProvider
 from model_catalog.service import CatalogState
 
@@ -39,6 +43,14 @@ def json_response(body: Any, state: CatalogState | None = None, status: int = 20
     return Response(status_code=status, content_type=JSON_TYPE, body=dumps(body), headers=headers)
 
 
+def request_body(event: BaseProxyEvent) -> str | bytes | None:
+    """The body as sent. API Gateway base64-encodes a body that is not UTF-8 text; that one stays bytes
+    (Powertools' ``decoded_body`` would insist on UTF-8 and fail on a client's bad bytes)."""
+    if event.is_base64_encoded and event.body:
+        return base64.b64decode(event.body)
+    return event.body
+
+
 def presented_key(headers: dict[str, str]) -> str | None:
     key = headers.get("x-api-key")
     if key:
@@ -47,9 +59,12 @@ def presented_key(headers: dict[str, str]) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def build_resolver(api_keys: ApiKeyProvider, dialect_of: Callable[[str], Dialect]) -> APIGatewayHttpResolver:
-    """``dialect_of(path)`` says in which dialect a path answers errors."""
-    app = APIGatewayHttpResolver()
+def build_resolver(
+    api_keys: ApiKeyProvider, dialect_of: Callable[[str], Dialect], policy: HttpPolicy | None = None
+) -> APIGatewayHttpResolver:
+    """``dialect_of(path)`` says in which dialect a path answers errors; ``policy`` how responses leave."""
+    policy = policy or HttpPolicy()
+    app = APIGatewayHttpResolver(cors=policy.cors())
 
     def request_id() -> str:
         return str(app.current_event.request_context.request_id or "")
@@ -67,7 +82,8 @@ def build_resolver(api_keys: ApiKeyProvider, dialect_of: Callable[[str], Dialect
             response.headers["request-id"] = request_id()
         return response
 
-    app.use(middlewares=[check_api_key])
+    # The key is checked first: a client without it learns nothing, not even an ETag.
+    app.use(middlewares=[check_api_key, delivery_middleware(policy)])
 
     def render_error(error: Exception) -> Response[str]:
         status = status_of(error)
@@ -75,12 +91,20 @@ def build_resolver(api_keys: ApiKeyProvider, dialect_of: Callable[[str], Dialect
             logger.exception("request failed: %s", type(error).__name__)
         dialect = dialect_of(app.current_event.path)
         rid = request_id()
+        headers = {"allow": ", ".join(error.allowed)} if isinstance(error, MethodNotAllowedError) else {}
         if dialect is Dialect.ANTHROPIC:
-            return Response(status, JSON_TYPE, dumps(anthropic_body(error, rid)), {"request-id": rid})
-        return Response(status, JSON_TYPE, dumps(openai_body(error)))
+            return Response(status, JSON_TYPE, dumps(anthropic_body(error, rid)), {**headers, "request-id": rid})
+        if dialect is Dialect.JSONRPC:
+            return Response(status, JSON_TYPE, dumps(jsonrpc_body(error)), headers)
+        return Response(status, JSON_TYPE, dumps(openai_body(error)), headers)
 
     def not_found(_: NotFoundError) -> Response[str]:
         event = app.current_event
+        if event.path_parameters:
+            # API Gateway routed this to a route with a path parameter, but the rawPath it hands over is
+            # decoded, so an id holding an encoded "/" or "?" no longer fits the resolver's pattern. Those
+            # routes all name a model: it is a model that does not exist.
+            return render_error(ModelNotFoundError(next(iter(event.path_parameters.values()))))
         return render_error(RouteNotFoundError(event.request_context.http.method, event.path))
 
     app.exception_handler(Exception)(render_error)

@@ -11,7 +11,7 @@ from model_catalog.api.views import JSON
 from model_catalog.domain.catalog import ModelView
 from model_catalog.domain.pagination import paginate
 from model_catalog.domain.search import search
-from model_catalog.errors import RouteNotFoundError
+from model_catalog.errors import InvalidRequestError, ModelNotFoundError, RouteNotFoundError
 from model_catalog.service import CatalogState
 
 
@@ -24,12 +24,28 @@ def _anthropic_view(state: CatalogState) -> ModelView:
 
 def list_anthropic_models(state: CatalogState, query: AnthropicListQuery) -> JSON:
     view = _anthropic_view(state)
+    _refuse_foreign_cursor(state, view, query)
     page = paginate(view.ordered, view.position, query.limit, query.after_id, query.before_id)
     return rendered(state.catalog).anthropic_page(page)
 
 
+def _refuse_foreign_cursor(state: CatalogState, view: ModelView, query: AnthropicListQuery) -> None:
+    """A cursor naming a real model that is not in this list (an embedding model, say) is a 400 like any
+    unknown id, with a message that says why."""
+    if query.after_id is not None and query.before_id is not None:
+        return  # paginate refuses the pair
+    param, cursor = ("before_id", query.before_id) if query.before_id is not None else ("after_id", query.after_id)
+    if cursor is not None and cursor not in view.position and cursor in state.catalog.all.by_id:
+        raise InvalidRequestError(f"{param} {cursor!r} is not in this list: it holds TEXT -> TEXT models only", param)
+
+
 def get_anthropic_model(state: CatalogState, model_id: str) -> JSON:
-    return rendered(state.catalog).anthropic_model(_anthropic_view(state).resolve(model_id))
+    found = _anthropic_view(state).find(model_id)
+    if found is None:
+        elsewhere = state.catalog.all.find(model_id)
+        reason = f"{elsewhere.id} is not a TEXT -> TEXT model; the OpenAI models route lists it" if elsewhere else None
+        raise ModelNotFoundError(model_id, reason)
+    return rendered(state.catalog).anthropic_model(found)
 
 
 def list_openai_models(state: CatalogState) -> JSON:

@@ -3,6 +3,7 @@ names the parameter, which each dialect renders as its own 400."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
@@ -15,30 +16,53 @@ from model_catalog.errors import InvalidRequestError
 Query = TypeVar("Query", bound=BaseModel)
 
 
-def _split(value: Any) -> Any:
-    # API Gateway joins a repeated parameter with commas, so both spellings arrive the same way.
+def _split(value: Any) -> tuple[str, ...]:
+    """``"a,b"``, ``["a", "b"]`` and ``["a,b"]`` are the same two values; null is no value. API Gateway
+    joins a repeated query parameter with commas, so ``?x=a&x=b`` arrives as ``"a,b"`` too."""
+    if value is None:
+        return ()
     if isinstance(value, str):
         return tuple(v.strip() for v in value.split(",") if v.strip())
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(part for v in value for part in _split(v))
+    raise ValueError(f"must be a string or a list of strings, got {value!r}")
+
+
+def _booleans(value: Any) -> tuple[bool, ...]:
+    """``true``, ``"TRUE"``, ``"true,true"``, ``[true, "false"]``; null is no value."""
+    if value is None:
+        return ()
+    parsed: list[bool] = []
+    for item in value if isinstance(value, list | tuple) else (value,):
+        words = _split(item) if isinstance(item, str) else ()
+        if isinstance(item, bool):
+            parsed.append(item)
+        elif words and all(w.lower() in ("true", "false") for w in words):
+            parsed.extend(w.lower() == "true" for w in words)
+        else:
+            raise ValueError(f"must be true or false, got {value!r}")
+    return tuple(parsed)
+
+
+def _whole_number(value: Any) -> Any:
+    # Digits only: pydantic's lax mode would read "2.0" as 2, but a page size of "2.0" or "1e3" is a
+    # client bug worth a 400, and Anthropic documents limit as an integer from 1 to 1000.
+    if isinstance(value, str) and not _DIGITS.fullmatch(value):
+        raise ValueError(f"must be an integer from {MIN_LIMIT} to {MAX_LIMIT}, got {value!r}")
     return value
 
 
-def _boolean(value: Any) -> Any:
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise ValueError(f"must be true or false, got {value!r}")
-
-
+_DIGITS = re.compile(r"[0-9]+")
 Values = Annotated[tuple[str, ...], BeforeValidator(_split)]
-Boolean = Annotated[bool | None, BeforeValidator(_boolean)]
+Booleans = Annotated[tuple[bool, ...], BeforeValidator(_booleans)]
+PageSize = Annotated[int, BeforeValidator(_whole_number)]
 
 
 class AnthropicListQuery(BaseModel):
     # Unknown parameters are ignored, as Anthropic's API does.
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    limit: int = Field(default=DEFAULT_LIMIT, ge=MIN_LIMIT, le=MAX_LIMIT)
+    limit: PageSize = Field(default=DEFAULT_LIMIT, ge=MIN_LIMIT, le=MAX_LIMIT)
     after_id: str | None = None
     before_id: str | None = None
 
@@ -51,15 +75,15 @@ class SearchQuery(BaseModel):
     output_modalities: Values = ()
     route: Values = ()
     region: Values = ()
-    streaming: Boolean = None
-    legacy: Boolean = None
+    streaming: Booleans = ()
+    legacy: Booleans = ()
 
     def criteria(self) -> SearchCriteria:
         return SearchCriteria(
             input_modalities=self.input_modalities,
             output_modalities=self.output_modalities,
             route=self.route,
-            region=tuple(r.lower() for r in self.region),
+            region=self.region,
             streaming=self.streaming,
             legacy=self.legacy,
         )
@@ -72,7 +96,7 @@ def parse_query(model: type[Query], params: Mapping[str, Any] | None) -> Query:
         error = e.errors()[0]
         param = ".".join(str(p) for p in error["loc"]) or None
         if error["type"] == "extra_forbidden":
-            allowed = ", ".join(model.model_fields)
+            allowed = ", ".join(model.model_fields) or "none"
             raise InvalidRequestError(f"unknown parameter {param!r}; allowed: {allowed}", param) from None
         message = error["msg"].removeprefix("Value error, ")
         raise InvalidRequestError(f"{param}: {message}", param) from None

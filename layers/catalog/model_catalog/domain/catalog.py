@@ -43,14 +43,21 @@ class ModelView:
             by_alias=by_alias,
         )
 
-    def resolve(self, name: str) -> ModelRecord:
+    def find(self, name: str) -> ModelRecord | None:
         """A model by id, inference profile id or alias, raw or percent-encoded."""
         for candidate in dict.fromkeys((name, unquote(name))):
             for index in (self.by_id, self.by_profile, self.by_alias):
                 found = index.get(candidate)
                 if found is not None:
                     return found
-        raise ModelNotFoundError(name)
+        return None
+
+    def resolve(self, name: str) -> ModelRecord:
+        """``find``, or ModelNotFoundError."""
+        found = self.find(name)
+        if found is None:
+            raise ModelNotFoundError(name)
+        return found
 
 
 def _newest_first(record: ModelRecord) -> tuple[float, str]:
@@ -88,6 +95,9 @@ class Catalog:
             else None
         )
         self.supported_routes: Mapping[str, tuple[RouteSpec, ...]] = {r.id: routes.supported_by(r) for r in records}
+        # Every modality some model has: a raw value Bedrock adds later is a valid filter value too.
+        self.input_modalities = frozenset(m for r in records for m in r.input_modalities)
+        self.output_modalities = frozenset(m for r in records for m in r.output_modalities)
 
     @classmethod
     def from_snapshots(

@@ -73,10 +73,12 @@ class RouteTable:
         return self.anthropic_prefix != self.openai_prefix
 
     def find(self, path_or_tool: str) -> RouteSpec | None:
-        """A route by its path (a trailing slash forgiven) or by its MCP tool name."""
-        wanted = path_or_tool.strip()
+        """A route by its path or by its MCP tool name, in any case; a path's leading or trailing slash
+        may be left out or doubled (``v1/chat/completions/`` is ``/v1/chat/completions``)."""
+        wanted = path_or_tool.strip().casefold()
+        as_path = "/" + wanted.strip("/")
         for route in self.routes:
-            if wanted in (route.tool, route.path) or (len(wanted) > 1 and wanted.rstrip("/") == route.path):
+            if wanted == route.tool or as_path == route.path.casefold():
                 return route
         return None
 

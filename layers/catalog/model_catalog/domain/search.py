@@ -1,9 +1,13 @@
 """Capability search: filters combined with AND, each value checked against what the catalog can
-answer, so a typo is a 400 that names the allowed values, and a valid miss is an empty list."""
+answer, so a typo is a 400 that names the allowed values, and a valid miss is an empty list.
+
+Every filter takes several values and a model must satisfy each of them: two modalities means both,
+two routes means both, two regions means available in both; ``streaming=true`` twice is
+``streaming=true``, and true together with false matches nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from model_catalog.domain.catalog import Catalog
@@ -26,8 +30,8 @@ class SearchCriteria:
     output_modalities: Sequence[str] = ()
     route: Sequence[str] = ()
     region: Sequence[str] = ()
-    streaming: bool | None = None
-    legacy: bool | None = None
+    streaming: Sequence[bool] = ()
+    legacy: Sequence[bool] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +40,8 @@ class _Filter:
     outputs: frozenset[str]
     routes: tuple[RouteSpec, ...]
     regions: frozenset[str]
-    streaming: bool | None
-    legacy: bool | None
+    streaming: frozenset[bool]
+    legacy: frozenset[bool]
 
     def matches(self, model: ModelRecord) -> bool:
         return (
@@ -45,8 +49,8 @@ class _Filter:
             and self.outputs.issubset(model.output_modalities)
             and self.regions.issubset(model.regions)
             and all(route.accepts(model) for route in self.routes)
-            and (self.streaming is None or model.response_streaming is self.streaming)
-            and (self.legacy is None or model.legacy is self.legacy)
+            and self.streaming.issubset((model.response_streaming,))
+            and self.legacy.issubset((model.legacy,))
         )
 
 
@@ -57,26 +61,36 @@ def search(catalog: Catalog, criteria: SearchCriteria) -> list[ModelRecord]:
 
 
 def _validated(catalog: Catalog, criteria: SearchCriteria) -> _Filter:
-    # A raw modality Bedrock adds later passes through and becomes a valid filter value.
-    known_in = dict.fromkeys((*INPUT_MODALITIES, *(m for r in catalog.models for m in r.input_modalities)))
-    known_out = dict.fromkeys((*OUTPUT_MODALITIES, *(m for r in catalog.models for m in r.output_modalities)))
-    inputs = _in_vocabulary("input_modalities", [normalize_input(v) for v in criteria.input_modalities], known_in)
-    outputs = _in_vocabulary("output_modalities", [normalize_output(v) for v in criteria.output_modalities], known_out)
+    known_inputs = (*INPUT_MODALITIES, *sorted(catalog.input_modalities.difference(INPUT_MODALITIES)))
+    known_outputs = (*OUTPUT_MODALITIES, *sorted(catalog.output_modalities.difference(OUTPUT_MODALITIES)))
+    inputs = _checked("input_modalities", criteria.input_modalities, normalize_input, known_inputs)
+    outputs = _checked("output_modalities", criteria.output_modalities, normalize_output, known_outputs)
+    regions = _checked("region", criteria.region, lambda v: v.strip().lower(), catalog.regions)
     routes = []
     for value in criteria.route:
         route = catalog.routes.find(value)
         if route is None:
-            allowed = ", ".join(catalog.routes.names())
-            raise InvalidRequestError(f"route {value!r} is not a route or MCP tool; allowed: {allowed}", "route")
+            raise InvalidRequestError(
+                f"route {value!r} is not a route path or MCP tool name; allowed: {', '.join(catalog.routes.names())}",
+                "route",
+            )
         routes.append(route)
-    regions = _in_vocabulary("region", [v.strip() for v in criteria.region], dict.fromkeys(catalog.regions))
     return _Filter(
-        frozenset(inputs), frozenset(outputs), tuple(routes), frozenset(regions), criteria.streaming, criteria.legacy
+        inputs=frozenset(inputs),
+        outputs=frozenset(outputs),
+        routes=tuple(routes),
+        regions=frozenset(regions),
+        streaming=frozenset(criteria.streaming),
+        legacy=frozenset(criteria.legacy),
     )
 
 
-def _in_vocabulary(param: str, values: list[str], allowed: dict[str, None]) -> list[str]:
+def _checked(param: str, values: Sequence[str], normalize: Callable[[str], str], allowed: Collection[str]) -> list[str]:
+    """The values in their canonical spelling; the first one outside ``allowed`` is a 400 naming it."""
+    canonical = []
     for value in values:
-        if value not in allowed:
+        normalized = normalize(value)
+        if normalized not in allowed:
             raise InvalidRequestError(f"{param} {value!r} is not one of: {', '.join(allowed)}", param)
-    return values
+        canonical.append(normalized)
+    return canonical

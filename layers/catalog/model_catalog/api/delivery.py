@@ -1,0 +1,133 @@
+"""How a response leaves: validators and caching for GETs, gzip for large bodies, CORS. One middleware,
+added by the shared resolver factory, so every route gets the same behaviour.
+
+- ``ETag``: a weak validator, a hash of the uncompressed body. Weak because the gzip and identity
+  representations share it (RFC 9110 8.8.1); ``If-None-Match`` uses the weak comparison anyway.
+- ``If-None-Match`` that matches: ``304 Not Modified`` with the validator and caching headers, no body.
+- ``Cache-Control: private`` (a key-protected answer is for the caller, never a shared cache), with
+  ``max-age`` from the settings; ``no-cache`` while the catalog is stale so clients revalidate soon.
+- gzip when the client accepts it and the body is at least ``gzip_min_bytes``; Powertools compresses
+  and base64-encodes the bytes (``isBase64Encoded``), which API Gateway decodes on the way out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import CORSConfig
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+
+STALE_HEADER = "x-catalog-stale"
+# What a browser client may send and read across origins (the SDKs' own headers included).
+CORS_ALLOW_HEADERS = ["anthropic-version", "anthropic-beta", "if-none-match", "mcp-protocol-version", "mcp-session-id"]
+CORS_EXPOSE_HEADERS = ["etag", "request-id", "x-catalog-stale", "x-catalog-age", "mcp-session-id"]
+CORS_MAX_AGE_SECONDS = 600
+_DROPPED_ON_304 = frozenset({"content-type", "content-length", "content-encoding"})
+
+
+@dataclass(frozen=True, slots=True)
+class HttpPolicy:
+    """The HTTP behaviour the settings choose (CORS_ALLOW_ORIGINS, HTTP_MAX_AGE_SECONDS, GZIP_MIN_BYTES)."""
+
+    cors_origins: tuple[str, ...] = ()
+    max_age_seconds: int = 60
+    gzip_min_bytes: int = 1024
+
+    def cors(self) -> CORSConfig | None:
+        if not self.cors_origins:
+            return None
+        first, *others = ("*",) if "*" in self.cors_origins else self.cors_origins
+        return CORSConfig(
+            allow_origin=first,
+            extra_origins=others,
+            allow_headers=CORS_ALLOW_HEADERS,
+            expose_headers=CORS_EXPOSE_HEADERS,
+            max_age=CORS_MAX_AGE_SECONDS,
+        )
+
+
+def etag_of(body: bytes) -> str:
+    return f'W/"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+
+
+def _opaque(tag: str) -> str:
+    tag = tag.strip()
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def if_none_match(header: str | None, etag: str) -> bool:
+    """Whether an If-None-Match header matches ``etag`` (weak comparison, RFC 9110 13.1.2)."""
+    if not header:
+        return False
+    wanted = _opaque(etag)
+    return any(tag.strip() == "*" or _opaque(tag) == wanted for tag in header.split(","))
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """Accept-Encoding allows gzip: listed (or ``*``) with a quality above zero."""
+    qualities: dict[str, float] = {}
+    for part in (header or "").split(","):
+        coding, _, params = part.strip().partition(";")
+        quality = 1.0
+        name, _, value = params.strip().partition("=")
+        if name.strip().lower() == "q":
+            try:
+                quality = float(value)
+            except ValueError:
+                quality = 0.0
+        if coding.strip():
+            qualities[coding.strip().lower()] = quality
+    if "gzip" in qualities:
+        return qualities["gzip"] > 0
+    return qualities.get("*", 0.0) > 0
+
+
+def _vary(response: Response[Any], *names: str) -> None:
+    present = [v.strip() for v in str(response.headers.get("Vary", "")).split(",") if v.strip()]
+    for name in names:
+        if name.lower() not in (p.lower() for p in present):
+            present.append(name)
+    response.headers["Vary"] = ", ".join(present)
+
+
+def deliver(
+    method: str, request_headers: Mapping[str, str], response: Response[Any], policy: HttpPolicy
+) -> Response[Any]:
+    """The response as it should leave, given the request's method and (lower-case) headers."""
+    body = response.body
+    if not isinstance(body, str | bytes):
+        return response
+    raw = body.encode() if isinstance(body, str) else body
+    # Allow-Origin echoes the request's Origin unless every origin is allowed.
+    echoes_origin = bool(policy.cors_origins) and "*" not in policy.cors_origins
+    vary = ("Accept-Encoding", "Origin") if echoes_origin else ("Accept-Encoding",)
+    if method in ("GET", "HEAD") and response.status_code == 200:
+        etag = etag_of(raw)
+        response.headers["ETag"] = etag
+        stale = str(response.headers.get(STALE_HEADER, "")).lower() == "true"
+        max_age = "no-cache" if stale else f"max-age={policy.max_age_seconds}"
+        response.headers["Cache-Control"] = f"private, {max_age}"
+        _vary(response, *vary)
+        if if_none_match(request_headers.get("if-none-match"), etag):
+            headers = {k: v for k, v in response.headers.items() if k.lower() not in _DROPPED_ON_304}
+            return Response(status_code=304, headers=headers, cookies=response.cookies, compress=False)
+    elif 200 <= response.status_code < 300:
+        _vary(response, *vary)
+    response.compress = len(raw) >= policy.gzip_min_bytes and accepts_gzip(request_headers.get("accept-encoding"))
+    return response
+
+
+def delivery_middleware(
+    policy: HttpPolicy,
+) -> Callable[[APIGatewayHttpResolver, NextMiddleware], Response[Any]]:
+    def middleware(router: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
+        response = next_middleware(router)
+        event = router.current_event
+        headers = {k.lower(): v for k, v in (event.headers or {}).items()}
+        return deliver(event.request_context.http.method.upper(), headers, response, policy)
+
+    return middleware

@@ -1,0 +1,218 @@
+"""The MCP tools: each one is an HTTP route's operation (``api/operations.py``) with an input schema an
+agent can act on. Arguments are validated by the same pydantic models as the routes' query
+parameters, so a tool and its route accept and refuse the same values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from model_catalog.api.operations import (
+    get_anthropic_model,
+    list_anthropic_models,
+    list_openai_models,
+    search_models,
+)
+from model_catalog.api.params import AnthropicListQuery, SearchQuery, parse_query
+from model_catalog.domain.modalities import INPUT_MODALITIES, OUTPUT_MODALITIES
+from model_catalog.domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, MIN_LIMIT
+from model_catalog.domain.routes import RouteTable
+from model_catalog.errors import ConfigurationError
+from model_catalog.service import CatalogState
+
+JSONSchema = dict[str, Any]
+
+
+class AnthropicListArguments(AnthropicListQuery):
+    # Unlike the HTTP route, a tool refuses an argument it does not know: an agent learns of its typo.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ModelIdArguments(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model_id: str = Field(min_length=1)
+
+
+class NoArguments(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    name: str
+    title: str
+    description: str
+    arguments: type[BaseModel]
+    input_schema: JSONSchema
+    run: Callable[[CatalogState, Any], Mapping[str, Any]]
+
+    def call(self, state: Callable[[], CatalogState], arguments: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The tool's answer as a JSON object; a bad argument raises ``InvalidRequestError``, like the
+        route. The catalog is read only after the arguments passed."""
+        parsed = parse_query(self.arguments, arguments)
+        return self.run(state(), parsed)
+
+
+# --- the input schemas ------------------------------------------------------------------------------
+
+
+def _values(description: str) -> JSONSchema:
+    # One value or several: agents write both, and the route's query parameters accept both.
+    return {
+        "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+        "description": description,
+    }
+
+
+def _object(properties: Mapping[str, JSONSchema], required: Sequence[str] = ()) -> JSONSchema:
+    schema: JSONSchema = {"type": "object", "properties": dict(properties), "additionalProperties": False}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+def _search_schema(routes: RouteTable, regions: Sequence[str]) -> JSONSchema:
+    tools = ", ".join(r.tool for r in routes.routes)
+    return _object(
+        {
+            "input_modalities": _values(
+                "Input the model must accept; with several, it must accept each. "
+                f"One of {', '.join(INPUT_MODALITIES)} (case-insensitive; AUDIO means SPEECH)."
+            ),
+            "output_modalities": _values(
+                "Output the model must produce; with several, it must produce each. "
+                f"One of {', '.join(OUTPUT_MODALITIES)} (case-insensitive; SPEECH means AUDIO, EMBEDDING means "
+                "EMBEDDINGS)."
+            ),
+            "route": _values(
+                "The API route or MCP tool you will use the model with; only models it can serve are returned. "
+                f"An MCP tool name ({tools}) or its HTTP path (e.g. /v1/chat/completions)."
+            ),
+            "region": _values(
+                f"AWS region the model must be available in; with several, each. One of {', '.join(regions)}."
+            ),
+            "streaming": {
+                "type": "boolean",
+                "description": "true: only models that stream responses; false: only models that do not.",
+            },
+            "legacy": {
+                "type": "boolean",
+                "description": "false: only active models (pass this unless you need an old one); "
+                "true: only legacy (deprecated) models.",
+            },
+        }
+    )
+
+
+def _anthropic_list_schema() -> JSONSchema:
+    return _object(
+        {
+            "limit": {
+                "type": "integer",
+                "minimum": MIN_LIMIT,
+                "maximum": MAX_LIMIT,
+                "default": DEFAULT_LIMIT,
+                "description": "How many models per page.",
+            },
+            "after_id": {"type": "string", "description": "Return the page right after this model id (last_id)."},
+            "before_id": {"type": "string", "description": "Return the page right before this model id (first_id)."},
+        }
+    )
+
+
+# --- the tools --------------------------------------------------------------------------------------
+
+
+def _search(state: CatalogState, query: SearchQuery) -> Mapping[str, Any]:
+    # A tool's structured result is a JSON object; the route's body is the bare list.
+    return {"models": search_models(state, query)}
+
+
+def _tools(routes: RouteTable, regions: Sequence[str]) -> tuple[Tool, ...]:
+    anthropic_list = routes.tool("anthropic_model_list")
+    anthropic_path = anthropic_list.path if anthropic_list else "the Anthropic models route"
+    return (
+        Tool(
+            name="search_models",
+            title="Search models by capability",
+            description=(
+                "Find the Amazon Bedrock models that fit a task. Call this first to get the model id to pass to "
+                "another endpoint or tool. Every argument is optional and they combine with AND; a list means "
+                "every value must hold. With no argument, every available model. Returns {models: [...]}, sorted "
+                "by id; each has id, name, provider, input_modalities, output_modalities, supported_routes, "
+                "supported_mcp_tools, regions, response_streaming, legacy, inference_profiles, created_at and "
+                "aliases. An unknown value is an error that lists the allowed ones; no match is an empty list."
+            ),
+            arguments=SearchQuery,
+            input_schema=_search_schema(routes, regions),
+            run=_search,
+        ),
+        Tool(
+            name="anthropic_model_list",
+            title="List Anthropic-compatible models",
+            description=(
+                f"One page of the TEXT-to-TEXT models, newest first, as GET {anthropic_path} answers: "
+                "{data: [{type, id, display_name, created_at, regions, inference_profiles}], first_id, last_id, "
+                "has_more}. For the next page pass after_id = last_id while has_more is true."
+            ),
+            arguments=AnthropicListArguments,
+            input_schema=_anthropic_list_schema(),
+            run=list_anthropic_models,
+        ),
+        Tool(
+            name="anthropic_model_get",
+            title="Get one Anthropic-compatible model",
+            description=(
+                "One TEXT-to-TEXT model: {type, id, display_name, created_at, regions, inference_profiles}. "
+                "Unknown names are an error."
+            ),
+            arguments=ModelIdArguments,
+            input_schema=_object(
+                {
+                    "model_id": {
+                        "type": "string",
+                        "description": "A Bedrock model id (anthropic.claude-sonnet-4-5-20250929-v1:0), an "
+                        "inference profile id (global.anthropic.claude-sonnet-4-5-20250929-v1:0) or an alias "
+                        "(claude-sonnet-4-5, claude-sonnet-4-5-20250929); an alias means its newest model.",
+                    }
+                },
+                required=("model_id",),
+            ),
+            run=lambda state, args: get_anthropic_model(state, args.model_id),
+        ),
+        Tool(
+            name="openai_model_list",
+            title="List models (OpenAI format)",
+            description=(
+                "Every available model, sorted by id, as OpenAI's GET /v1/models answers: {object: 'list', "
+                "data: [{id, object: 'model', created, owned_by}]}. search_models tells more about each."
+            ),
+            arguments=NoArguments,
+            input_schema=_object({}),
+            run=lambda state, _: list_openai_models(state),
+        ),
+    )
+
+
+def select_tools(
+    routes: RouteTable, regions: Sequence[str], include: Iterable[str] = (), exclude: Iterable[str] = ()
+) -> tuple[Tool, ...]:
+    """The tools this deployment offers: those of the route table (the Anthropic ones leave it when the
+    two prefixes are equal), narrowed by MCP_INCLUDE_TOOLS (empty: all) and MCP_EXCLUDE_TOOLS. A name
+    that is no tool of this server stops the cold start: a typo would silently hide a tool."""
+    every = _tools(routes, regions)
+    known = [t.name for t in every]
+    include, exclude = tuple(include), tuple(exclude)
+    for variable, names in (("MCP_INCLUDE_TOOLS", include), ("MCP_EXCLUDE_TOOLS", exclude)):
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise ConfigurationError(f"{variable}: unknown MCP tools {', '.join(unknown)}; known: {', '.join(known)}")
+    return tuple(
+        t
+        for t in every
+        if routes.tool(t.name) is not None and (not include or t.name in include) and t.name not in exclude
+    )

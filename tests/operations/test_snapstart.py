@@ -1,0 +1,53 @@
+"""SnapStart: what a restored container must not take from the snapshot. The hook is registered with
+snapshot_restore_py (in Lambda's runtime; in .venv from PyPI) and run here as Lambda runs it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import snapshot_restore_py
+
+from model_catalog import runtime as runtime_module
+from tests.conftest import HandlerLoader
+from tests.operations.conftest import call, http_event
+
+
+def run_after_restore_hooks() -> None:
+    for hook, args, kwargs in snapshot_restore_py.get_after_restore():
+        hook(*args, **kwargs)
+
+
+def test_cold_start_registers_the_after_restore_hook(load_handler: HandlerLoader) -> None:
+    before = len(snapshot_restore_py.get_after_restore())
+    load_handler("list_models")
+    hooks = snapshot_restore_py.get_after_restore()[before:]
+    assert [hook for hook, _, _ in hooks] == [runtime_module.runtime().after_restore]
+
+
+def test_a_restored_container_checks_again_and_owns_its_lease(load_handler: HandlerLoader, snapshot_doc: Any) -> None:
+    api = load_handler("list_models")
+    service = runtime_module.runtime().service
+    assert call(api, http_event("openai_list_models")).status == 200
+    assert service._serve_until > 0  # warm: memory answers without any I/O
+    owner = service._owner
+
+    run_after_restore_hooks()
+
+    assert service._serve_until == 0.0  # the next request reads the store before trusting memory
+    assert service._owner != owner  # every restored copy of the snapshot gets a lease id of its own
+    assert call(api, http_event("openai_list_models")).status == 200
+    assert service._serve_until > 0
+
+
+def test_without_the_library_nothing_is_registered(monkeypatch: Any) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_snapshot_library(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "snapshot_restore_py":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_snapshot_library)
+    assert runtime_module.register_after_restore(lambda: None) is False

@@ -1,0 +1,83 @@
+"""The OpenAPI document: valid OpenAPI 3.1, the same routes as the template, response schemas that hold
+what the views really return, and docs/openapi.json current."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openapi_spec_validator import validate
+from pydantic import BaseModel
+
+from local.api import LocalApi
+from model_catalog.api import openapi, views
+from model_catalog.api.errors import anthropic_body, openai_body
+from model_catalog.api.params import SearchQuery
+from model_catalog.domain.catalog import Catalog
+from model_catalog.domain.pagination import paginate
+from model_catalog.domain.routes import RouteTable
+from model_catalog.errors import AuthenticationError, InvalidRequestError, ModelNotFoundError
+
+ROOT = Path(__file__).resolve().parents[2]
+CHECKED_IN = ROOT / "docs" / "openapi.json"
+
+
+def test_docs_copy_is_current() -> None:
+    assert CHECKED_IN.read_text() == openapi.render(openapi.default_document()), "run `make openapi`"
+
+
+@pytest.mark.parametrize(("anthropic", "openai_prefix"), [("/anthropic", ""), ("/claude", "/openai"), ("", "")])
+def test_document_is_valid_openapi(anthropic: str, openai_prefix: str) -> None:
+    validate(openapi.build_openapi(RouteTable.build(anthropic, openai_prefix)))
+
+
+@pytest.mark.parametrize(("anthropic", "openai_prefix"), [("/anthropic", ""), ("/claude", "/openai"), ("/x", "/x")])
+def test_paths_are_the_routes_the_template_deploys(anthropic: str, openai_prefix: str) -> None:
+    environ = {"ANTHROPIC_ROUTES_PREFIX": anthropic, "OPENAI_ROUTES_PREFIX": openai_prefix}
+    deployed = {
+        (route.method, route.path)
+        for route in LocalApi.from_template(ROOT / "template.yaml", environ).routes
+        if route.method != "ANY"
+    }
+    document = openapi.build_openapi(RouteTable.build(anthropic, openai_prefix))
+    described = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
+    # The template names its path parameters as the document does ({model_id}, {model}).
+    assert described == deployed
+
+
+def test_query_parameters_come_from_the_pydantic_models() -> None:
+    document = openapi.default_document()
+    search = document["paths"]["/search_models"]["get"]
+    names = {p["name"] for p in search["parameters"] if p["in"] == "query"}
+    assert names == set(SearchQuery.model_fields)
+    listing = document["paths"]["/anthropic/v1/models"]["get"]
+    limit = next(p for p in listing["parameters"] if p["name"] == "limit")
+    assert limit["schema"]["minimum"] == 1 and limit["schema"]["maximum"] == 1000
+
+
+def conforms(model: type[BaseModel], body: Any) -> None:
+    model.model_validate(body)  # extra="forbid": a field the view adds and the schema lacks fails here
+
+
+def test_response_schemas_hold_the_real_bodies(catalog: Catalog) -> None:
+    records = list(catalog.models)
+    view = catalog.anthropic
+    assert view is not None
+    for record in records:
+        conforms(openapi.OpenAIModel, views.openai_model(record))
+        conforms(openapi.ModelDetails, views.model_details(record, catalog))
+    for record in view.ordered:
+        conforms(openapi.AnthropicModelInfo, views.anthropic_model(record))
+    conforms(openapi.OpenAIModelList, views.openai_list(records))
+    conforms(openapi.AnthropicModelPage, views.anthropic_page(paginate(view.ordered, view.position, 5, None, None)))
+    for error in (InvalidRequestError("bad", "limit"), AuthenticationError("no"), ModelNotFoundError("x")):
+        conforms(openapi.AnthropicError, anthropic_body(error, "req-1"))
+        conforms(openapi.OpenAIError, openai_body(error))
+
+
+def test_every_response_schema_is_in_the_document() -> None:
+    schemas = openapi.default_document()["components"]["schemas"]
+    assert {model.__name__ for model in openapi.RESPONSE_MODELS} <= set(schemas)
+    assert json.dumps(schemas)  # plain JSON
