@@ -72,7 +72,7 @@ def build_resolver(
     def check_api_key(router: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
         expected = api_keys.current()
         if expected is not None:
-            given = presented_key({k.lower(): v for k, v in (router.current_event.headers or {}).items()})
+            given = presented_key(router.current_event.headers)  # Powertools' headers: case-insensitive
             if given is None:
                 raise AuthenticationError("missing API key: send it as x-api-key or Authorization: Bearer")
             if not hmac.compare_digest(given.encode(), expected.encode()):
