@@ -42,7 +42,6 @@ class WarmResult:
     route: str
     handler: Percentiles
     floor: Percentiles  # json.dumps of the same body
-    body_bytes: int
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,7 @@ def _measure(
         end = clock()
         handler_ns.append(middle - start)
         floor_ns.append(end - middle)
-    return WarmResult(route.label, Percentiles.of(handler_ns), Percentiles.of(floor_ns), len(dumps(body)))
+    return WarmResult(route.label, Percentiles.of(handler_ns), Percentiles.of(floor_ns))
 
 
 def _checked_body(route: Route, response: dict[str, Any]) -> Any:
