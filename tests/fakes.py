@@ -26,13 +26,21 @@ _PROFILE_TIMESTAMPS = ("createdAt", "updatedAt")
 
 
 class OperationStubber(Stubber):
-    """A Stubber whose queue is per operation, safe to call from several threads."""
+    """A Stubber whose queue is per operation, safe to call from several threads. ``validated`` holds
+    the ids of answers already checked against the service model, so an answer queued again (every
+    round, every client) is not checked again."""
 
     _queue: deque[dict[str, Any]]
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, validated: set[int] | None = None) -> None:
         super().__init__(client)
         self._lock = threading.Lock()
+        self._validated = validated if validated is not None else set()
+
+    def _validate_operation_response(self, operation_name: str, service_response: Any) -> None:
+        if id(service_response) not in self._validated:
+            super()._validate_operation_response(operation_name, service_response)  # type: ignore[misc]
+            self._validated.add(id(service_response))
 
     def _assert_expected_call_order(self, model: Any, params: Any) -> None:
         with self._lock:
@@ -77,6 +85,10 @@ class FakeBedrock:
         self.clients: dict[str, Any] = {}
         self.stubbers: dict[str, OperationStubber] = {}
         self._lock = threading.Lock()
+        # Built and checked once, queued by reference: setting up a client stays cheap, so what a
+        # benchmark times is the adapter, not the fake.
+        self._answers: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        self._validated: set[int] = set()
         self._session = boto3.session.Session(
             aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
         )
@@ -105,12 +117,18 @@ class FakeBedrock:
 
     # --- the client factory the adapter receives ------------------------------------------------------
 
-    def client_factory(self) -> Callable[[str], Any]:
+    def client_factory(self, make_client: Callable[[str], Any] | None = None) -> Callable[[str], Any]:
+        """The factory ``BedrockSource`` receives. Its clients come from ``make_client`` (the adapter's own
+        factory, say, to measure what creating them costs) or from the fake's session, and are stubbed."""
+
         def make(region: str) -> Any:
-            with self._lock:
-                client = self._session.client("bedrock", region_name=region, config=CLIENT_CONFIG)
+            if make_client is not None:
+                client = make_client(region)
+            else:
+                with self._lock:
+                    client = self._session.client("bedrock", region_name=region, config=CLIENT_CONFIG)
             client.meta.events.register_first("before-call.*.*", self._count_and_delay(region))
-            stubber = OperationStubber(client)
+            stubber = OperationStubber(client, self._validated)
             stubber.activate()
             self.clients[region], self.stubbers[region] = client, stubber
             self._requeue(region)
@@ -143,16 +161,27 @@ class FakeBedrock:
                 for _ in range(MAX_ATTEMPTS):
                     stubber.add_client_error(method, service_error_code=code, http_status_code=_status(code))
             return
-        data = self.snapshot["regions"].get(region)
-        if data is None:
+        if region not in self.snapshot["regions"]:
             for method in ("list_foundation_models", "list_inference_profiles"):
                 stubber.add_client_error(method, service_error_code="UnrecognizedClientException", http_status_code=403)
             return
+        for method, response in self._answers_of(region):
+            stubber.add_response(method, response)
+
+    def _answers_of(self, region: str) -> list[tuple[str, dict[str, Any]]]:
+        """One round of answers for ``region``, as boto3 returns them (timestamps as datetimes)."""
+        with self._lock:
+            answers = self._answers.get(region)
+            if answers is None:
+                answers = self._answers[region] = self._build_answers(self.snapshot["regions"][region])
+            return answers
+
+    def _build_answers(self, data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         models = [
             _with_datetimes(m, _MODEL_TIMESTAMPS, "modelLifecycle")
             for m in data["ListFoundationModels"]["modelSummaries"]
         ]
-        stubber.add_response("list_foundation_models", {"modelSummaries": models})
+        answers: list[tuple[str, dict[str, Any]]] = [("list_foundation_models", {"modelSummaries": models})]
         profiles = [
             _with_datetimes(p, _PROFILE_TIMESTAMPS) for p in data["ListInferenceProfiles"]["inferenceProfileSummaries"]
         ]
@@ -161,7 +190,18 @@ class FakeBedrock:
             response: dict[str, Any] = {"inferenceProfileSummaries": page}
             if number + 1 < len(pages):
                 response["nextToken"] = f"page-{number + 1}"
-            stubber.add_response("list_inference_profiles", response)
+            answers.append(("list_inference_profiles", response))
+        return answers
+
+
+def refresh_calls(snapshot: dict[str, Any], regions: Iterable[str], page_size: int) -> int:
+    """The Bedrock calls of a full refresh of ``regions``: ListFoundationModels once and
+    ListInferenceProfiles once per page of ``page_size``, in every region."""
+    total = 0
+    for region in regions:
+        profiles = len(snapshot["regions"][region]["ListInferenceProfiles"]["inferenceProfileSummaries"])
+        total += 1 + max(1, -(-profiles // page_size))
+    return total
 
 
 def _status(code: str) -> int:
