@@ -35,20 +35,22 @@ _PROFILE_TIMESTAMPS = ("createdAt", "updatedAt")
 
 
 class OperationStubber(Stubber):
-    """A Stubber whose queue is per operation, safe to call from several threads."""
+    """A Stubber whose queue is per operation, safe to call from several threads. ``validated`` holds
+    the ids of answers already checked against the service model, so an answer queued again (every
+    round, every client) is not checked again."""
 
     _queue: deque[dict[str, Any]]
 
     def __init__(
         self,
         client: Any,
-        on_the_wire: Callable[[str], bool] = lambda _operation: False,
         validated: set[int] | None = None,
+        on_the_wire: Callable[[str], bool] = lambda _operation: False,
     ) -> None:
         super().__init__(client)
         self._lock = threading.Lock()
-        self._on_the_wire = on_the_wire
         self._validated = validated if validated is not None else set()
+        self._on_the_wire = on_the_wire
 
     def _validate_operation_response(self, operation_name: str, service_response: Any) -> None:
         # The same cached answer is queued again and again; checking it against the model once is enough.
@@ -134,11 +136,13 @@ class FakeBedrock:
         self.attempts: Counter[tuple[str, str]] = Counter()
         self.failures: dict[str, str] = {}
         self.wire: dict[str, WireFault] = {}
-        self._answer_cache: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-        self._validated: set[int] = set()  # ids of cached answers the Stubber has checked once
         self.clients: dict[str, Any] = {}
         self.stubbers: dict[str, OperationStubber] = {}
         self._lock = threading.Lock()
+        # Built and checked once, queued by reference: setting up a client stays cheap, so what a
+        # benchmark times is the adapter, not the fake.
+        self._answers: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        self._validated: set[int] = set()
         self._session = boto3.session.Session(
             aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
         )
@@ -184,15 +188,19 @@ class FakeBedrock:
 
     # --- the client factory the adapter receives ------------------------------------------------------
 
-    def client_factory(self) -> Callable[[str], Any]:
+    def client_factory(self, make_client: Callable[[str], Any] | None = None) -> Callable[[str], Any]:
+        """The factory ``BedrockSource`` receives. Its clients come from ``make_client`` (the adapter's own
+        factory, say, to measure what creating them costs) or from the fake's session, and are stubbed."""
+
         def make(region: str) -> Any:
-            with self._lock:
-                client = self._session.client("bedrock", region_name=region, config=CLIENT_CONFIG)
+            if make_client is not None:
+                client = make_client(region)
+            else:
+                with self._lock:
+                    client = self._session.client("bedrock", region_name=region, config=CLIENT_CONFIG)
             client.meta.events.register_first("before-call.*.*", self._count_and_delay(region))
             client.meta.events.register("before-send.*.*", self._answer_on_the_wire(region))
-            stubber = OperationStubber(
-                client, on_the_wire=lambda _operation: region in self.wire, validated=self._validated
-            )
+            stubber = OperationStubber(client, self._validated, on_the_wire=lambda _operation: region in self.wire)
             stubber.activate()
             self.clients[region], self.stubbers[region] = client, stubber
             self._requeue(region)
@@ -257,21 +265,22 @@ class FakeBedrock:
                 for _ in range(MAX_ATTEMPTS):
                     stubber.add_client_error(method, service_error_code=code, http_status_code=_status(code))
             return
-        data = self.snapshot["regions"].get(region)
-        if data is None:
+        if region not in self.snapshot["regions"]:
             for method in ("list_foundation_models", "list_inference_profiles"):
                 stubber.add_client_error(method, service_error_code="UnrecognizedClientException", http_status_code=403)
             return
-        for method, response in self._answers(region, data):
+        for method, response in self._answers_of(region):
             stubber.add_response(method, response)
 
-    def _answers(self, region: str, data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-        """A region's answers, built (and validated by the Stubber) once, then queued as they are:
-        the adapter only reads them."""
+    def _answers_of(self, region: str) -> list[tuple[str, dict[str, Any]]]:
+        """One round of answers for ``region``, as boto3 returns them (timestamps as datetimes)."""
         with self._lock:
-            cached = self._answer_cache.get(region)
-            if cached is not None:
-                return cached
+            answers = self._answers.get(region)
+            if answers is None:
+                answers = self._answers[region] = self._build_answers(self.snapshot["regions"][region])
+            return answers
+
+    def _build_answers(self, data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         models = [
             _with_datetimes(m, _MODEL_TIMESTAMPS, "modelLifecycle")
             for m in data["ListFoundationModels"]["modelSummaries"]
@@ -286,8 +295,17 @@ class FakeBedrock:
             if number + 1 < len(pages):
                 response["nextToken"] = f"page-{number + 1}"
             answers.append(("list_inference_profiles", response))
-        with self._lock:
-            return self._answer_cache.setdefault(region, answers)
+        return answers
+
+
+def refresh_calls(snapshot: dict[str, Any], regions: Iterable[str], page_size: int) -> int:
+    """The Bedrock calls of a full refresh of ``regions``: ListFoundationModels once and
+    ListInferenceProfiles once per page of ``page_size``, in every region."""
+    total = 0
+    for region in regions:
+        profiles = len(snapshot["regions"][region]["ListInferenceProfiles"]["inferenceProfileSummaries"])
+        total += 1 + max(1, -(-profiles // page_size))
+    return total
 
 
 def _response(

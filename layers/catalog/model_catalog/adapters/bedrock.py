@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.config import Config
 from botocore.exceptions import (
@@ -19,6 +19,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from model_catalog.adapters.clients import create_client
 from model_catalog.domain.records import RawSummary, RegionSnapshot
 from model_catalog.errors import (
     SourceAccessDeniedError,
@@ -59,14 +60,8 @@ ClientFactory = Callable[[str], "BedrockClient"]
 
 
 def default_client_factory() -> ClientFactory:
-    import boto3  # noqa: PLC0415 - only the refresh path needs it
-
-    session = boto3.session.Session()
-    lock = threading.Lock()
-
     def make(region: str) -> BedrockClient:
-        with lock:  # creating clients from one session is not thread-safe
-            return session.client("bedrock", region_name=region, config=CLIENT_CONFIG)
+        return cast("BedrockClient", create_client("bedrock", region_name=region, config=CLIENT_CONFIG))
 
     return make
 

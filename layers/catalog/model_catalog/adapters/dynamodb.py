@@ -13,11 +13,12 @@ import uuid
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from model_catalog.adapters.clients import create_client
 from model_catalog.domain.records import RegionSnapshot
 from model_catalog.errors import CacheStoreError
 
@@ -64,9 +65,7 @@ class DynamoDBStore:
     @property
     def client(self) -> DynamoDBClient:
         if self._client is None:
-            import boto3  # noqa: PLC0415 - a warm request never reaches the store
-
-            self._client = boto3.client("dynamodb", config=CLIENT_CONFIG)
+            self._client = cast("DynamoDBClient", create_client("dynamodb", config=CLIENT_CONFIG))
         return self._client
 
     # --- read ------------------------------------------------------------------------------------

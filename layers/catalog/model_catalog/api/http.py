@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import hmac
-import json
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -18,6 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from model_catalog.api.delivery import HttpPolicy, delivery_middleware
 from model_catalog.api.errors import Dialect, anthropic_body, jsonrpc_body, openai_body, status_of
+from model_catalog.api.rendered import to_json
 from model_catalog.errors import (
     AuthenticationError,
     CatalogUnavailableError,
@@ -34,7 +34,7 @@ JSON_TYPE = "application/json"
 
 
 def dumps(body: Any) -> str:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    return to_json(body)
 
 
 def catalog_headers(state: CatalogState) -> dict[str, str]:
@@ -83,7 +83,7 @@ def build_resolver(
     def check_api_key(router: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
         expected = api_keys.current()
         if expected is not None:
-            given = presented_key({k.lower(): v for k, v in (router.current_event.headers or {}).items()})
+            given = presented_key(router.current_event.headers)  # Powertools' headers: case-insensitive
             if given is None:
                 raise AuthenticationError("missing API key: send it as x-api-key or Authorization: Bearer")
             if not hmac.compare_digest(given.encode(), expected.encode()):

@@ -1,11 +1,13 @@
-"""What each route does, from a catalog state and parsed parameters to a response body."""
+"""What each route does, from a catalog state and parsed parameters to a response body. The bodies come
+from the catalog's rendered parts (api/rendered.py): a warm request renders nothing again."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from model_catalog.api.params import AnthropicListQuery, SearchQuery
-from model_catalog.api.views import JSON, anthropic_model, anthropic_page, model_details, openai_list, openai_model
+from model_catalog.api.rendered import rendered
+from model_catalog.api.views import JSON
 from model_catalog.domain.catalog import ModelView
 from model_catalog.domain.pagination import paginate
 from model_catalog.domain.search import search
@@ -23,7 +25,8 @@ def _anthropic_view(state: CatalogState) -> ModelView:
 def list_anthropic_models(state: CatalogState, query: AnthropicListQuery) -> JSON:
     view = _anthropic_view(state)
     _refuse_foreign_cursor(state, view, query)
-    return anthropic_page(paginate(view.ordered, view.position, query.limit, query.after_id, query.before_id))
+    page = paginate(view.ordered, view.position, query.limit, query.after_id, query.before_id)
+    return rendered(state.catalog).anthropic_page(page)
 
 
 def _refuse_foreign_cursor(state: CatalogState, view: ModelView, query: AnthropicListQuery) -> None:
@@ -42,17 +45,16 @@ def get_anthropic_model(state: CatalogState, model_id: str) -> JSON:
         elsewhere = state.catalog.all.find(model_id)
         reason = f"{elsewhere.id} is not a TEXT -> TEXT model; the OpenAI models route lists it" if elsewhere else None
         raise ModelNotFoundError(model_id, reason)
-    return anthropic_model(found)
+    return rendered(state.catalog).anthropic_model(found)
 
 
 def list_openai_models(state: CatalogState) -> JSON:
-    return openai_list(state.catalog.models)
+    return rendered(state.catalog).openai_list
 
 
 def get_openai_model(state: CatalogState, model_id: str) -> JSON:
-    return openai_model(state.catalog.all.resolve(model_id))
+    return rendered(state.catalog).openai_model(state.catalog.all.resolve(model_id))
 
 
 def search_models(state: CatalogState, query: SearchQuery) -> list[Any]:
-    catalog = state.catalog
-    return [model_details(m, catalog) for m in search(catalog, query.criteria())]
+    return rendered(state.catalog).model_details(search(state.catalog, query.criteria()))

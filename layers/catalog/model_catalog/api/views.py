@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from model_catalog.domain.catalog import Catalog
@@ -23,10 +23,11 @@ def anthropic_model(record: ModelRecord) -> JSON:
     }
 
 
-def anthropic_page(page: Page[ModelRecord]) -> JSON:
+def anthropic_page(page: Page[ModelRecord], model: Callable[[ModelRecord], JSON] = anthropic_model) -> JSON:
+    """``model`` renders each item (api/rendered.py hands over the items it rendered once)."""
     items = page.items
     return {
-        "data": [anthropic_model(r) for r in items],
+        "data": [model(r) for r in items],
         "first_id": items[0].id if items else None,
         "last_id": items[-1].id if items else None,
         "has_more": page.has_more,

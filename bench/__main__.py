@@ -1,0 +1,166 @@
+"""``make bench``: measure, print the table, write ``bench/results.json``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+import warnings
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bench.fixtures import (
+    ROUTES,
+    container_settings,
+    dynamodb_server,
+    fill_cache,
+    sandbox_environ,
+    snapshot_doc,
+)
+from bench.processes import Comparison, measure_cold_start, measure_peak_memory
+from bench.refresh import RefreshResult, measure_refresh
+from bench.report import Figure, table, write_json
+from bench.warm import WarmRun, measure_warm_requests
+from tests.conftest import ROOT
+
+DELAY_SECONDS = 0.1
+# Routes whose p50 must also stay under an absolute bound, in microseconds.
+ABSOLUTE_US = {"list, limit 20": 1000.0, "retrieve by id": 1000.0, "retrieve by alias": 1000.0}
+
+
+@dataclass(frozen=True)
+class Settings:
+    warm_iterations: int
+    cold_runs: int
+    memory_runs: int
+    memory_repeat: int
+    refresh_runs: int
+
+
+FULL = Settings(warm_iterations=3000, cold_runs=21, memory_runs=5, memory_repeat=50, refresh_runs=11)
+QUICK = Settings(warm_iterations=300, cold_runs=3, memory_runs=1, memory_repeat=5, refresh_runs=2)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="few repetitions: a smoke run, not for the record")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args(argv)
+    settings = QUICK if args.quick else FULL
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto server's request log
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    started = time.perf_counter()
+    doc = snapshot_doc()
+
+    os.environ.clear()
+    os.environ.update(sandbox_environ())
+    # First, while this process holds little more than a container would: a refresh allocates enough
+    # to set off full garbage collections, whose cost grows with everything else the process holds.
+    _progress("full refresh")
+    refresh = measure_refresh(doc, settings.refresh_runs, DELAY_SECONDS)
+
+    with dynamodb_server() as endpoint:
+        env = sandbox_environ(**container_settings(endpoint))
+        # This process is the in-process container too; its logs would only clutter the table.
+        os.environ.clear()
+        os.environ.update(env, POWERTOOLS_LOG_LEVEL="WARNING")
+        fill_cache(endpoint, doc)
+        _progress("warm requests")
+        warm = measure_warm_requests(ROUTES, settings.warm_iterations)
+        _progress("cold start")
+        cold = measure_cold_start(ROUTES[0], env, settings.cold_runs)
+        _progress("peak memory")
+        memory = measure_peak_memory(ROUTES, env, settings.memory_runs, settings.memory_repeat)
+
+    figures = figures_of(warm, cold, refresh, memory)
+    print(table(figures))
+    missed = [f.name for f in figures if f.met is False]
+    print(f"\n{len(figures) - len(missed)} of {len(figures)} figures meet their target", end="")
+    print(f"; missed: {', '.join(missed)}" if missed else "")
+    if args.quick:
+        print("(quick run: nothing written)")
+    else:
+        write_json(args.output, figures, asdict(settings))
+        print(f"written to {args.output.relative_to(ROOT)} in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+def figures_of(warm: WarmRun, cold: Comparison, refresh: RefreshResult, memory: Comparison) -> list[Figure]:
+    dumps = "json.dumps of the body"
+    boto3 = 'python -c "import boto3"'
+    figures = []
+    for result in warm.results:
+        p50, floor50 = result.handler.p50_ns / 1e3, result.floor.p50_ns / 1e3
+        bound = ABSOLUTE_US.get(result.route)
+        target = "<= 3x" + (f", <= {bound / 1000:g} ms" if bound else "")
+        met = p50 <= 3 * floor50 and (bound is None or p50 <= bound)
+        figures.append(Figure(f"warm p50, {result.route}", p50, "us", floor50, dumps, target, met))
+        p99, floor99 = result.handler.p99_ns / 1e3, result.floor.p99_ns / 1e3
+        figures.append(Figure(f"warm p99, {result.route}", p99, "us", floor99, dumps, "", None))
+    figures += [
+        Figure(
+            "cold start",
+            cold.measured * 1e3,
+            "ms",
+            cold.floor * 1e3,
+            boto3,
+            "<= 1.5x",
+            cold.measured <= 1.5 * cold.floor,
+        ),
+        Figure(
+            "full refresh, 18 regions",
+            refresh.seconds * 1e3,
+            "ms",
+            refresh.delay * 1e3,
+            "the delay of one Bedrock call",
+            "<= 3x",
+            refresh.seconds <= 3 * refresh.delay,
+        ),
+        Figure(
+            "Bedrock calls per warm request",
+            warm.bedrock_calls / warm.requests,
+            "calls",
+            None,
+            "0",
+            "0",
+            warm.bedrock_calls == 0,
+        ),
+        Figure(
+            "DynamoDB calls per warm request",
+            warm.dynamodb_calls / warm.requests,
+            "calls",
+            None,
+            "0",
+            "0",
+            warm.dynamodb_calls == 0,
+        ),
+        Figure(
+            "Bedrock calls per refresh",
+            refresh.calls,
+            "calls",
+            refresh.expected_calls,
+            "2 per region + extra profile pages",
+            "exactly the floor",
+            refresh.calls == refresh.expected_calls,
+        ),
+        Figure(
+            "peak memory, warm container",
+            memory.measured / 1024,
+            "MiB",
+            memory.floor / 1024,
+            boto3,
+            "<= 2x",
+            memory.measured <= 2 * memory.floor,
+        ),
+    ]
+    return figures
+
+
+def _progress(what: str) -> None:
+    print(f"measuring {what} ...", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
