@@ -153,6 +153,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
 
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        # Any other method (TRACE, QUERY, ...) goes through routing too: a $default route may answer it.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
     def log_message(self, format: str, *args: object) -> None:
         if self.server.log_requests:
             super().log_message(format, *args)

@@ -14,7 +14,7 @@ from model_catalog.observability import logger, metrics, tracer
 from model_catalog.runtime import runtime
 
 rt = runtime()
-app = build_resolver(rt.api_keys, rt.dialect_of, rt.http_policy)
+app = build_resolver(rt.api_keys, rt.dialect_of, rt.http_policy, allowed_methods=rt.allowed_methods)
 
 if rt.routes.anthropic_models_enabled:
 
@@ -30,7 +30,8 @@ def openai_get(model: str) -> Response[str]:
     return json_response(get_openai_model(state, model), state)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+# log_event=False whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event's headers carry the API key.
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -10,8 +10,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from model_catalog.api.errors import Dialect
 from model_catalog.api.http import JSON_TYPE, build_resolver, dumps, request_body
-from model_catalog.api.mcp import MCP_PATH, SERVER_INFO, McpEndpoint
+from model_catalog.api.mcp import SERVER_INFO, McpEndpoint
 from model_catalog.api.mcp_tools import select_tools
+from model_catalog.domain.routes import MCP_PATH
 from model_catalog.errors import MethodNotAllowedError
 from model_catalog.observability import logger, metrics, tracer
 from model_catalog.runtime import runtime
@@ -36,7 +37,8 @@ def no_session() -> Response[str]:
     raise MethodNotAllowedError(app.current_event.request_context.http.method, MCP_PATH, ("POST",))
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+# log_event=False whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event's headers carry the API key.
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from model_catalog.observability import logger, metrics, tracer
 from model_catalog.runtime import runtime
 
 rt = runtime()
-app = build_resolver(rt.api_keys, lambda _path: Dialect.OPENAI, rt.http_policy)
+app = build_resolver(rt.api_keys, lambda _path: Dialect.OPENAI, rt.http_policy, allowed_methods=rt.allowed_methods)
 
 
 @app.get(rt.path("search_models"))
@@ -26,7 +26,8 @@ def search() -> Response[str]:
     return json_response(search_models(state, query), state)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+# log_event=False whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event's headers carry the API key.
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

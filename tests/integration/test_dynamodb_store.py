@@ -16,6 +16,8 @@ from model_catalog.errors import CacheStoreError
 from tests.unit.conftest import snapshots_of
 
 TABLE = "model-catalog-cache"
+# The fixture's snapshots say they were fetched at 1000 s: read them back a little later than that.
+NOW = 2_000.0
 
 
 def create_table(client: Any) -> None:
@@ -36,7 +38,7 @@ def dynamodb() -> Iterator[Any]:
 
 
 def test_round_trip_of_every_region(dynamodb: Any, snapshot_doc: dict[str, Any]) -> None:
-    store = DynamoDBStore(TABLE, client=dynamodb)
+    store = DynamoDBStore(TABLE, client=dynamodb, clock=lambda: NOW)
     snapshots = snapshots_of(snapshot_doc)
     store.save(list(snapshots.values()))
     loaded = store.load(list(snapshots))
@@ -55,7 +57,7 @@ def test_a_region_with_thousands_of_models_spans_several_items(dynamodb: Any, sn
         for i in range(40)
         for m in east.model_summaries
     ]
-    store = DynamoDBStore(TABLE, client=dynamodb)
+    store = DynamoDBStore(TABLE, client=dynamodb, clock=lambda: NOW)
     store.save([RegionSnapshot("us-east-1", huge, east.profile_summaries, 5.0)])
     items = dynamodb.scan(TableName=TABLE)["Items"]
     chunks = [i for i in items if i["pk"]["S"].count("#") == 3]
@@ -64,7 +66,7 @@ def test_a_region_with_thousands_of_models_spans_several_items(dynamodb: Any, sn
 
 
 def test_a_corrupt_item_reads_as_missing(dynamodb: Any, snapshot_doc: dict[str, Any]) -> None:
-    store = DynamoDBStore(TABLE, client=dynamodb)
+    store = DynamoDBStore(TABLE, client=dynamodb, clock=lambda: NOW)
     store.save(list(snapshots_of(snapshot_doc, ("us-east-1", "us-west-2")).values()))
     chunk = next(i for i in dynamodb.scan(TableName=TABLE)["Items"] if i["pk"]["S"].startswith("region#us-west-2#"))
     dynamodb.put_item(TableName=TABLE, Item=dict(chunk, data={"B": b"not zlib"}))
@@ -72,7 +74,7 @@ def test_a_corrupt_item_reads_as_missing(dynamodb: Any, snapshot_doc: dict[str, 
 
 
 def test_an_item_of_another_schema_version_reads_as_missing(dynamodb: Any, snapshot_doc: dict[str, Any]) -> None:
-    store = DynamoDBStore(TABLE, client=dynamodb)
+    store = DynamoDBStore(TABLE, client=dynamodb, clock=lambda: NOW)
     store.save(list(snapshots_of(snapshot_doc, ("us-east-1",)).values()))
     dynamodb.update_item(
         TableName=TABLE,

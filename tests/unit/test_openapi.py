@@ -13,7 +13,8 @@ from pydantic import BaseModel
 
 from local.api import LocalApi
 from model_catalog.api import openapi, views
-from model_catalog.api.errors import anthropic_body, openai_body
+from model_catalog.api.errors import anthropic_body, jsonrpc_body, openai_body
+from model_catalog.api.mcp_tools import select_tools
 from model_catalog.api.params import SearchQuery
 from model_catalog.domain.catalog import Catalog
 from model_catalog.domain.pagination import paginate
@@ -81,3 +82,75 @@ def test_every_response_schema_is_in_the_document() -> None:
     schemas = openapi.default_document()["components"]["schemas"]
     assert {model.__name__ for model in openapi.RESPONSE_MODELS} <= set(schemas)
     assert json.dumps(schemas)  # plain JSON
+
+
+# --- what the document says, beyond the paths ---------------------------------------------------------
+
+CONFIGURATIONS = [("/anthropic", ""), ("/claude", "/openai"), ("", ""), ("/api", "/api")]
+
+
+@pytest.mark.parametrize(("anthropic", "openai_prefix"), CONFIGURATIONS)
+def test_the_document_of_a_deployment_is_valid_too(anthropic: str, openai_prefix: str) -> None:
+    """With the deployment's regions and offered tools narrowing the enumerations."""
+    routes = RouteTable.build(anthropic, openai_prefix)
+    tools = select_tools(routes, ["us-east-1"], exclude=["openai_model_list"])
+    validate(openapi.build_openapi(routes, regions=["us-east-1", "eu-west-1"], mcp_tools=tools))
+
+
+def test_parameters_take_their_vocabularies_from_the_route_table_and_the_regions() -> None:
+    routes = RouteTable.build("/anthropic", "")
+    document = openapi.build_openapi(routes, regions=["us-east-1"])
+    search = {p["name"]: p for p in document["paths"]["/search_models"]["get"]["parameters"]}
+    assert search["region"]["schema"]["items"]["enum"] == ["us-east-1", ""]  # "": an empty value is no filter
+    assert set(routes.names()) < set(search["route"]["schema"]["items"]["enum"])
+    assert search["streaming"]["schema"] == {"type": "array", "items": {"type": "boolean"}, "minItems": 1}
+    listing = {p["name"]: p for p in document["paths"]["/anthropic/v1/models"]["get"]["parameters"]}
+    assert listing["after_id"]["schema"] == {"type": "string"}  # optional, not "string or null"
+
+
+def test_the_mcp_body_names_the_offered_tools_with_their_input_schemas() -> None:
+    routes = RouteTable.build("/anthropic", "")
+    tools = select_tools(routes, ["us-east-1"], exclude=["openai_model_list"])
+    document = openapi.build_openapi(routes, mcp_tools=tools)
+    calls = document["components"]["schemas"]["McpToolsCall"]["properties"]["params"]["oneOf"]
+    assert [c["properties"]["name"]["const"] for c in calls] == [t.name for t in tools]
+    search = next(c for c in calls if c["properties"]["name"]["const"] == "search_models")
+    assert set(search["properties"]["arguments"]["anyOf"][0]["properties"]) == set(tools[0].input_schema["properties"])
+
+
+def test_errors_are_documented_in_the_dialect_of_the_route() -> None:
+    paths = openapi.default_document()["paths"]
+
+    def error_schema(path: str, method: str, status: str) -> str:
+        ref: str = paths[path][method]["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+        return ref.rsplit("/", 1)[1]
+
+    assert error_schema("/anthropic/v1/models", "get", "400") == "AnthropicError"
+    assert error_schema("/anthropic/v1/models/{model_id}", "get", "405") == "AnthropicError"
+    assert error_schema("/v1/models/{model}", "get", "404") == "OpenAIError"
+    assert error_schema("/search_models", "get", "503") == "OpenAIError"
+    assert error_schema("/mcp", "post", "401") == "JsonRpcError"
+    assert error_schema("/mcp", "get", "405") == "JsonRpcError"
+    assert "retry-after" in paths["/v1/models"]["get"]["responses"]["503"]["headers"]
+    assert "allow" in paths["/v1/models"]["get"]["responses"]["405"]["headers"]
+
+
+def test_json_rpc_bodies_hold_the_real_errors() -> None:
+    conforms(openapi.JsonRpcError, jsonrpc_body(AuthenticationError("no")))
+
+
+@pytest.mark.parametrize(
+    ("path", "methods"),
+    [
+        ("/anthropic/v1/models", ("GET",)),
+        ("/anthropic/v1/models/claude-haiku-4-5", ("GET",)),
+        ("/v1/models/anthropic.claude-haiku-4-5-20251001-v1:0", ("GET",)),
+        ("/mcp", ("POST",)),  # GET and DELETE are routed only to be refused
+        ("/openapi.json", ("GET",)),
+        ("/v1/models/a/b", ()),
+        ("/search_models/", ()),
+        ("/nowhere", ()),
+    ],
+)
+def test_allowed_methods(path: str, methods: tuple[str, ...]) -> None:
+    assert openapi.allowed_methods(RouteTable.build("/anthropic", ""), path) == methods

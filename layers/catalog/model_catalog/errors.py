@@ -60,7 +60,12 @@ class AuthenticationError(CatalogError):
 
 
 class CatalogUnavailableError(CatalogError):
-    """No region could be read and there is no cached data young enough to serve (503)."""
+    """No region could be read and there is no cached data young enough to serve (503). The service
+    answers this again, without trying, for ``retry_after_seconds``: clients hear it as Retry-After."""
+
+    def __init__(self, message: str, retry_after_seconds: int = 30) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class SourceError(CatalogError):

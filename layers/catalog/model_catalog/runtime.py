@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from model_catalog.api.delivery import HttpPolicy
 from model_catalog.api.errors import Dialect
-from model_catalog.domain.routes import RouteTable
+from model_catalog.domain.routes import MCP_PATH, RouteTable
 from model_catalog.errors import ConfigurationError
 from model_catalog.ports import ApiKeyProvider, CacheStore, CatalogObserver, CatalogSource
 from model_catalog.service import CatalogService, CatalogState
@@ -45,8 +45,17 @@ class Runtime:
             raise ConfigurationError(f"route {tool} is off in this configuration")
         return route.path
 
+    def allowed_methods(self, path: str) -> tuple[str, ...]:
+        # Imported here: only a request that no route takes needs it, and a cold start need not pay.
+        from model_catalog.api.openapi import allowed_methods  # noqa: PLC0415
+
+        return allowed_methods(self.routes, path)
+
     def dialect_of(self, path: str) -> Dialect:
-        """Anthropic models routes answer in Anthropic's dialect, every other route in OpenAI's."""
+        """Anthropic models routes answer in Anthropic's dialect, the MCP endpoint in JSON-RPC (also
+        to a method no route takes), every other route in OpenAI's."""
+        if path == MCP_PATH:
+            return Dialect.JSONRPC
         if not self.routes.anthropic_models_enabled:
             return Dialect.OPENAI
         anthropic, openai = self.routes.anthropic_prefix, self.routes.openai_prefix

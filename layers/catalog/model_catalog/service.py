@@ -76,6 +76,10 @@ class CatalogService:
         self._snapshots: dict[str, RegionSnapshot] = {}
         self._state: CatalogState | None = None
         self._serve_until = 0.0  # until then memory answers without any I/O
+        # With nothing to serve and every region failing, requests fail fast until then instead of
+        # each one waiting on Bedrock's retries again.
+        self._unavailable_message = ""
+        self._unavailable_until = 0.0
 
     # --- request path ----------------------------------------------------------------------------
 
@@ -86,10 +90,18 @@ class CatalogService:
             return state
         with self._lock:
             state = self._state
-            if state is not None and self._clock() < self._serve_until:
+            now = self._clock()
+            if state is not None and now < self._serve_until:
                 self._observer.request_served(CacheTier.MEMORY, state.stale)
                 return state  # another thread refreshed while we waited
-            return self._reload()
+            if now < self._unavailable_until:
+                retry_after = max(1, int(self._unavailable_until - now))
+                raise CatalogUnavailableError(self._unavailable_message, retry_after_seconds=retry_after)
+            try:
+                return self._reload()
+            except CatalogUnavailableError as e:
+                self._unavailable_message, self._unavailable_until = str(e), now + e.retry_after_seconds
+                raise
 
     def refresh(self) -> RefreshReport:
         """Fetch every region from the source now (the scheduled refresher), under the lease."""
@@ -115,26 +127,35 @@ class CatalogService:
     def _reload(self) -> CatalogState:
         now = self._clock()
         self._merge(self._load_from_store())
-        due = [r for r in self.regions if not self._is_fresh(r, now)]
+        due = self._due(now)
         failed = False
         tier = CacheTier.STORE if self.store is not None else CacheTier.MEMORY
         if due:
-            report = self._refresh_regions(due)
+            report = self._refresh_regions(due, recheck=True)
             failed = bool(report.failed)
             if report.refreshed or report.failed:
                 tier = CacheTier.SOURCE
-            if report.skipped_lease and not self._usable(now):
-                self._wait_for_peer()
+            if report.skipped_lease:
+                logger.info("another container is refreshing %s; serving what is cached meanwhile", ",".join(due))
+                if not self._usable(now):
+                    self._wait_for_peer()
         state = self._publish(self._clock(), failed)
         self._observer.request_served(tier, state.stale)
         return state
 
-    def _refresh_regions(self, regions: Sequence[str]) -> RefreshReport:
+    def _refresh_regions(self, regions: Sequence[str], recheck: bool = False) -> RefreshReport:
+        """Fetch ``regions`` under the lease. With ``recheck``, the store is read again once the lease
+        is ours: a peer may have refreshed and released it since this container last read."""
         report = RefreshReport()
         if not self._acquire_lease():
             report.skipped_lease = True
             return report
         try:
+            if recheck:
+                self._merge(self._load_from_store())
+                regions = [r for r in regions if r in self._due(self._clock())]
+                if not regions:
+                    return report
             results = self._fetch(regions)
             fetched = []
             for region in regions:
@@ -165,7 +186,8 @@ class CatalogService:
         if not usable:
             raise CatalogUnavailableError(
                 "the model catalog is unavailable: no region could be read from "
-                f"{self.source.name} and no cached data is young enough to serve"
+                f"{self.source.name} and no cached data is young enough to serve",
+                retry_after_seconds=int(min(RETRY_AFTER_FAILURE_SECONDS, self.fresh_seconds)),
             )
         previous = self._state
         if previous is not None and previous.catalog.fetched_at == {r: s.fetched_at for r, s in usable.items()}:
@@ -179,6 +201,7 @@ class CatalogService:
         age = max(0.0, now - oldest)
         stale = age > self.fresh_seconds or not complete
         self._state = CatalogState(catalog, stale=stale, age_seconds=int(age))
+        self._unavailable_until = 0.0
         if failed or not complete or stale:
             self._serve_until = now + min(RETRY_AFTER_FAILURE_SECONDS, self.fresh_seconds)
         else:
@@ -190,6 +213,9 @@ class CatalogService:
             known = self._snapshots.get(region)
             if known is None or snapshot.fetched_at > known.fetched_at:
                 self._snapshots[region] = snapshot
+
+    def _due(self, now: float) -> list[str]:
+        return [r for r in self.regions if not self._is_fresh(r, now)]
 
     def _is_fresh(self, region: str, now: float) -> bool:
         snapshot = self._snapshots.get(region)
@@ -208,7 +234,9 @@ class CatalogService:
             if self._usable(self._clock()):
                 return
         results = self._fetch(self.regions)
-        self._merge({r: s for r, s in results.items() if isinstance(s, RegionSnapshot)})
+        fetched = {r: s for r, s in results.items() if isinstance(s, RegionSnapshot)}
+        self._merge(fetched)
+        self._save_to_store(list(fetched.values()))
 
     # The store is an optimisation: when it fails, the service goes on from memory and the source.
 

@@ -34,11 +34,11 @@ if TYPE_CHECKING:
 
 # Set on purpose: a region that hangs must not hold a refresh longer than the API's timeout, and
 # adaptive retries back off when Bedrock throttles a burst of regions.
-MAX_ATTEMPTS = 4
+MAX_ATTEMPTS = 4  # in all, the first try included (botocore's "max_attempts" would count retries only)
 CLIENT_CONFIG = Config(
     connect_timeout=2,
     read_timeout=5,
-    retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS},
+    retries={"mode": "adaptive", "total_max_attempts": MAX_ATTEMPTS},
     max_pool_connections=4,
 )
 
@@ -156,6 +156,10 @@ class _translated:
             raise SourceUnreachableError(self.region, f"{where}: {type(error).__name__}") from error
         if isinstance(error, BotoCoreError):
             raise SourceError(self.region, f"{where}: {type(error).__name__}") from error
+        if isinstance(error, Exception):
+            # botocore's parser raises plain TypeError/ValueError on a body that does not fit the
+            # API's shape: that is the region answering garbage, not a bug of ours.
+            raise SourceMalformedError(self.region, f"{where}: unparseable answer ({type(error).__name__})") from error
 
 
 def _project(summary: Any, fields: Sequence[str]) -> RawSummary:

@@ -7,10 +7,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import time
 import uuid
 import zlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from botocore.config import Config
@@ -28,11 +30,15 @@ logger = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 CHUNK_BYTES = 300_000  # well under 400 KB with the key and attributes
 LEASE_KEY = "lease#refresh"
+# A region's data compresses to well under one chunk; more than this many is a corrupt manifest.
+MAX_CHUNKS = 100
+# Clocks of Lambda hosts agree within seconds; an item fetched further in the future is not trusted.
+MAX_CLOCK_SKEW_SECONDS = 300
 _BATCH_GET_MAX = 100
 _BATCH_WRITE_MAX = 25
 
 # The cache is an optimisation: fail fast and let the service go on from the source.
-CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "max_attempts": 3})
+CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "total_max_attempts": 3})
 
 
 def _manifest_key(region: str) -> str:
@@ -65,47 +71,23 @@ class DynamoDBStore:
     # --- read ------------------------------------------------------------------------------------
 
     def load(self, regions: Sequence[str]) -> dict[str, RegionSnapshot]:
+        """The regions whose items are whole and current. Anything else reads as missing, so the
+        service fetches that region from the source and the next save rewrites it."""
         manifests = self._batch_get([_manifest_key(r) for r in regions])
-        wanted: dict[str, tuple[str, dict[str, Any]]] = {}
+        now = self._clock()
+        wanted: dict[str, _Manifest] = {}
         for region in regions:
             item = manifests.get(_manifest_key(region))
-            if item is None:
-                continue
-            if int(item.get("schema", {}).get("N", "0")) != SCHEMA_VERSION:
-                logger.warning("cache item for %s has another schema version; it will be rewritten", region)
-                continue
-            wanted[region] = (item["generation"]["S"], item)
-        chunk_keys = [
-            _chunk_key(region, generation, i)
-            for region, (generation, item) in wanted.items()
-            for i in range(int(item["chunks"]["N"]))
-        ]
-        chunks = self._batch_get(chunk_keys)
+            manifest = _Manifest.parse(region, item, now) if item is not None else None
+            if manifest is not None:
+                wanted[region] = manifest
+        chunks = self._batch_get([key for manifest in wanted.values() for key in manifest.chunk_keys])
         found: dict[str, RegionSnapshot] = {}
-        for region, (generation, item) in wanted.items():
-            snapshot = self._assemble(region, generation, item, chunks)
+        for region, manifest in wanted.items():
+            snapshot = manifest.assemble(chunks)
             if snapshot is not None:
                 found[region] = snapshot
         return found
-
-    def _assemble(
-        self, region: str, generation: str, item: dict[str, Any], chunks: dict[str, dict[str, Any]]
-    ) -> RegionSnapshot | None:
-        try:
-            parts = [chunks[_chunk_key(region, generation, i)]["data"]["B"] for i in range(int(item["chunks"]["N"]))]
-            blob = b"".join(parts)
-            if hashlib.sha256(blob).hexdigest() != item["digest"]["S"]:
-                raise ValueError("digest mismatch")
-            document = json.loads(zlib.decompress(blob))
-            return RegionSnapshot(
-                region=region,
-                model_summaries=tuple(document["models"]),
-                profile_summaries=tuple(document["profiles"]),
-                fetched_at=float(item["fetched_at"]["N"]),
-            )
-        except (KeyError, ValueError, TypeError, zlib.error) as e:
-            logger.warning("cache item for %s is corrupt (%s); it will be rewritten", region, e)
-            return None
 
     def _batch_get(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
@@ -204,6 +186,74 @@ class DynamoDBStore:
             raise CacheStoreError(f"lease release: {e.response.get('Error', {}).get('Code', 'error')}") from e
         except BotoCoreError as e:
             raise CacheStoreError(f"lease release: {type(e).__name__}") from e
+
+
+@dataclass(frozen=True, slots=True)
+class _Manifest:
+    region: str
+    generation: str
+    chunks: int
+    digest: str
+    fetched_at: float
+
+    @classmethod
+    def parse(cls, region: str, item: dict[str, Any], now: float) -> _Manifest | None:
+        try:
+            schema = int(item["schema"]["N"])
+            if schema != SCHEMA_VERSION:
+                logger.warning("cache item for %s has schema version %s; it will be rewritten", region, schema)
+                return None
+            manifest = cls(
+                region=region,
+                generation=item["generation"]["S"],
+                chunks=int(item["chunks"]["N"]),
+                digest=item["digest"]["S"],
+                fetched_at=float(item["fetched_at"]["N"]),
+            )
+            expires_at = float(item["expires_at"]["N"])
+        except (KeyError, ValueError, TypeError) as e:
+            logger.warning("cache item for %s is corrupt (%s: %s); it will be rewritten", region, _kind(e), e)
+            return None
+        if not 0 < manifest.chunks <= MAX_CHUNKS or not math.isfinite(manifest.fetched_at):
+            logger.warning("cache item for %s is corrupt (implausible fields); it will be rewritten", region)
+            return None
+        if expires_at <= now:
+            # TTL deletion runs up to days late: an expired item DynamoDB still returns is gone.
+            logger.info("cache item for %s expired at %.0f, not deleted yet: read as missing", region, expires_at)
+            return None
+        if manifest.fetched_at > now + MAX_CLOCK_SKEW_SECONDS:
+            # Written by a clock far ahead (or corrupt): trusting it would keep the region "fresh" for that long.
+            logger.warning(
+                "cache item for %s was fetched %.0f s in the future; clock skew, it will be rewritten",
+                region,
+                manifest.fetched_at - now,
+            )
+            return None
+        return manifest
+
+    @property
+    def chunk_keys(self) -> list[str]:
+        return [_chunk_key(self.region, self.generation, i) for i in range(self.chunks)]
+
+    def assemble(self, chunks: dict[str, dict[str, Any]]) -> RegionSnapshot | None:
+        try:
+            blob = b"".join(chunks[key]["data"]["B"] for key in self.chunk_keys)
+            if hashlib.sha256(blob).hexdigest() != self.digest:
+                raise ValueError("digest mismatch")
+            document = json.loads(zlib.decompress(blob))
+            return RegionSnapshot(
+                region=self.region,
+                model_summaries=tuple(document["models"]),
+                profile_summaries=tuple(document["profiles"]),
+                fetched_at=self.fetched_at,
+            )
+        except (KeyError, ValueError, TypeError, zlib.error) as e:
+            logger.warning("cache item for %s is corrupt (%s: %s); it will be rewritten", self.region, _kind(e), e)
+            return None
+
+
+def _kind(error: Exception) -> str:
+    return type(error).__name__
 
 
 class _translated:

@@ -58,14 +58,20 @@ def status_of(error: Exception) -> int:
     return next((status for kind, status in _STATUS if isinstance(error, kind)), 500)
 
 
+# Messages quote what the client sent; a 100 kB parameter must not come back as a 100 kB error.
+MAX_MESSAGE_CHARS = 500
+
+
 def message_of(error: Exception) -> str:
     if status_of(error) == 500:
         return INTERNAL_MESSAGE
     if isinstance(error, InvalidRequestError):
-        return error.message
-    if isinstance(error, AuthenticationError):
-        return str(error) or "invalid API key"
-    return str(error)
+        message = error.message
+    elif isinstance(error, AuthenticationError):
+        message = str(error) or "invalid API key"
+    else:
+        message = str(error)
+    return message if len(message) <= MAX_MESSAGE_CHARS else message[: MAX_MESSAGE_CHARS - 1] + "…"
 
 
 def anthropic_body(error: Exception, request_id: str) -> dict[str, Any]:

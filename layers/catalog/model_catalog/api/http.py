@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -18,7 +18,13 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from model_catalog.api.delivery import HttpPolicy, delivery_middleware
 from model_catalog.api.errors import Dialect, anthropic_body, jsonrpc_body, openai_body, status_of
 from model_catalog.api.rendered import to_json
-from model_catalog.errors import AuthenticationError, MethodNotAllowedError, ModelNotFoundError, RouteNotFoundError
+from model_catalog.errors import (
+    AuthenticationError,
+    CatalogUnavailableError,
+    MethodNotAllowedError,
+    ModelNotFoundError,
+    RouteNotFoundError,
+)
 from model_catalog.ports import ApiKeyProvider
 from model_catalog.service import CatalogState
 
@@ -60,9 +66,14 @@ def presented_key(headers: dict[str, str]) -> str | None:
 
 
 def build_resolver(
-    api_keys: ApiKeyProvider, dialect_of: Callable[[str], Dialect], policy: HttpPolicy | None = None
+    api_keys: ApiKeyProvider,
+    dialect_of: Callable[[str], Dialect],
+    policy: HttpPolicy | None = None,
+    allowed_methods: Callable[[str], Sequence[str]] = lambda _path: (),
 ) -> APIGatewayHttpResolver:
-    """``dialect_of(path)`` says in which dialect a path answers errors; ``policy`` how responses leave."""
+    """``dialect_of(path)`` says in which dialect a path answers errors; ``policy`` how responses leave;
+    ``allowed_methods(path)`` which methods the API answers there, so that a wrong method is a 405 and
+    an unknown path a 404."""
     policy = policy or HttpPolicy()
     app = APIGatewayHttpResolver(cors=policy.cors())
 
@@ -87,11 +98,19 @@ def build_resolver(
 
     def render_error(error: Exception) -> Response[str]:
         status = status_of(error)
-        if status >= 500:
+        headers: dict[str, str] = {}
+        if status == 500:  # a bug: the trace goes to the log, never to the client
             logger.exception("request failed: %s", type(error).__name__)
+        elif status >= 500:  # a dependency is down: the cause was logged where it happened
+            logger.error("request refused, %s: %s", type(error).__name__, error)
+        elif status == 401:  # for the audit trail; the message never holds a key
+            logger.info("request refused, %s: %s", type(error).__name__, error)
+        if isinstance(error, CatalogUnavailableError):
+            headers["retry-after"] = str(error.retry_after_seconds)
+        if isinstance(error, MethodNotAllowedError):
+            headers["allow"] = ", ".join(error.allowed)
         dialect = dialect_of(app.current_event.path)
         rid = request_id()
-        headers = {"allow": ", ".join(error.allowed)} if isinstance(error, MethodNotAllowedError) else {}
         if dialect is Dialect.ANTHROPIC:
             return Response(status, JSON_TYPE, dumps(anthropic_body(error, rid)), {**headers, "request-id": rid})
         if dialect is Dialect.JSONRPC:
@@ -105,7 +124,11 @@ def build_resolver(
             # decoded, so an id holding an encoded "/" or "?" no longer fits the resolver's pattern. Those
             # routes all name a model: it is a model that does not exist.
             return render_error(ModelNotFoundError(next(iter(event.path_parameters.values()))))
-        return render_error(RouteNotFoundError(event.request_context.http.method, event.path))
+        method, path = event.request_context.http.method, event.path
+        allowed = allowed_methods(path)  # what the $default route brings: no route for this method
+        if allowed:
+            return render_error(MethodNotAllowedError(method, path, tuple(allowed)))
+        return render_error(RouteNotFoundError(method, path))
 
     app.exception_handler(Exception)(render_error)
     app.not_found(not_found)

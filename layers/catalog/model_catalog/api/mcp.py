@@ -27,8 +27,6 @@ from model_catalog.api.mcp_tools import Tool
 from model_catalog.errors import CatalogError
 from model_catalog.service import CatalogState
 
-MCP_PATH = "/mcp"
-
 # Newest first. A 2026-07-28 client probes ``server/discover`` first; the unsupported-version answer
 # below names these, and it falls back to ``initialize``.
 SUPPORTED_VERSIONS: tuple[str, ...] = ("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05")

@@ -74,7 +74,8 @@ def _active_profile_targets(profiles: Iterable[RawSummary], region: str, report:
             continue
         if profile.get("status") != "ACTIVE" or profile.get("type", "SYSTEM_DEFINED") != "SYSTEM_DEFINED":
             continue
-        for target in profile.get("models") or ():
+        targets_listed = profile.get("models")
+        for target in targets_listed if isinstance(targets_listed, list | tuple) else ():
             arn = target.get("modelArn") if isinstance(target, Mapping) else None
             if isinstance(arn, str) and _FOUNDATION_MODEL_ARN in arn:
                 targets.setdefault(arn.rsplit(_FOUNDATION_MODEL_ARN, 1)[1], set()).add(profile_id)
@@ -90,7 +91,7 @@ def _model_id(summary: Any, region: str, report: BuildReport) -> str | None:
 
 
 def _is_available(summary: RawSummary, routed_by_active_profile: bool) -> bool:
-    kinds = summary.get("inferenceTypesSupported") or ()
+    kinds = _strings(summary.get("inferenceTypesSupported"))
     return "ON_DEMAND" in kinds or ("INFERENCE_PROFILE" in kinds and routed_by_active_profile)
 
 

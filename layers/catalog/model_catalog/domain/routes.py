@@ -12,6 +12,8 @@ from model_catalog.domain.records import ModelRecord
 
 ANTHROPIC = "{anthropic}"
 OPENAI = "{openai}"
+# The MCP endpoint: no prefix, and not in the table (it serves the tools, it is none of them).
+MCP_PATH = "/mcp"
 
 
 @dataclass(frozen=True, slots=True)
