@@ -18,8 +18,9 @@ from model_catalog.adapters.dynamodb import DynamoDBStore
 from model_catalog.domain.routes import RouteTable
 from model_catalog.service import CatalogService
 from tests.conftest import ALL_REGIONS, ROOT, SNAPSHOT, load_event
+from tests.conftest import CACHE_TABLE as TABLE
+from tests.conftest import create_cache_table as create_table
 from tests.fakes import FakeBedrock
-from tests.integration.test_dynamodb_store import TABLE, create_table
 
 LAYER = ROOT / "layers" / "catalog"
 # Whatever might still try Bedrock in a measured process meets a closed local port, never AWS.

@@ -12,7 +12,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from model_catalog import runtime as runtime_module
 from tests.fakes import FakeBedrock
@@ -60,6 +62,28 @@ def isolate_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "1")
     monkeypatch.setenv("POWERTOOLS_DEV", "0")
+
+
+CACHE_TABLE = "model-catalog-cache"
+
+
+def create_cache_table(client: Any, name: str = CACHE_TABLE) -> None:
+    """The cache table as template.yaml declares it: a string hash key ``pk``, on demand."""
+    client.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+@pytest.fixture
+def table() -> Iterator[Any]:
+    """A DynamoDB client (moto) with the cache table created."""
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        create_cache_table(client)
+        yield client
 
 
 @pytest.fixture(scope="session")

@@ -5,19 +5,14 @@ reads the cache; warm requests on every route call neither."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
-
-import boto3
-import pytest
-from moto import mock_aws
 
 from model_catalog.adapters.bedrock import BedrockSource
 from model_catalog.adapters.dynamodb import DynamoDBStore
 from tests.conftest import ALL_REGIONS, HandlerLoader, LambdaContext, load_event
+from tests.conftest import CACHE_TABLE as TABLE
 from tests.fakes import FakeBedrock, refresh_calls
-from tests.integration.test_dynamodb_store import TABLE, create_table
 
 # (function, event) of every route the handlers serve.
 ROUTES = (
@@ -55,14 +50,6 @@ class Container:
         response: dict[str, Any] = self.module.lambda_handler(load_event(event_name), context)
         assert response["statusCode"] == 200, response
         return response
-
-
-@pytest.fixture
-def table() -> Iterator[Any]:
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        create_table(client)
-        yield client
 
 
 def test_a_cold_container_refreshes_once_and_warm_requests_call_nothing(

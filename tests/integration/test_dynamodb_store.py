@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -13,32 +12,16 @@ from moto import mock_aws
 from model_catalog.adapters.dynamodb import CHUNK_BYTES, DynamoDBStore
 from model_catalog.domain.records import RegionSnapshot
 from model_catalog.errors import CacheStoreError
+from tests.conftest import CACHE_TABLE as TABLE
+from tests.conftest import create_cache_table as create_table
 from tests.unit.conftest import snapshots_of
 
-TABLE = "model-catalog-cache"
 # The fixture's snapshots say they were fetched at 1000 s: read them back a little later than that.
 NOW = 2_000.0
 
 
-def create_table(client: Any) -> None:
-    client.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-
-
-@pytest.fixture
-def dynamodb() -> Iterator[Any]:
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        create_table(client)
-        yield client
-
-
-def test_round_trip_of_every_region(dynamodb: Any, snapshot_doc: dict[str, Any]) -> None:
-    store = DynamoDBStore(TABLE, client=dynamodb, clock=lambda: NOW)
+def test_round_trip_of_every_region(table: Any, snapshot_doc: dict[str, Any]) -> None:
+    store = DynamoDBStore(TABLE, client=table, clock=lambda: NOW)
     snapshots = snapshots_of(snapshot_doc)
     store.save(list(snapshots.values()))
     loaded = store.load(list(snapshots))
@@ -49,7 +32,7 @@ def test_round_trip_of_every_region(dynamodb: Any, snapshot_doc: dict[str, Any])
         assert loaded[region].fetched_at == snapshot.fetched_at
 
 
-def test_a_region_with_thousands_of_models_spans_several_items(dynamodb: Any, snapshot_doc: dict[str, Any]) -> None:
+def test_a_region_with_thousands_of_models_spans_several_items(table: Any, snapshot_doc: dict[str, Any]) -> None:
     east = snapshots_of(snapshot_doc, ("us-east-1",))["us-east-1"]
     # Unique ids and names so compression cannot fold them away: many times DynamoDB's 400 KB.
     huge = [
@@ -57,26 +40,26 @@ def test_a_region_with_thousands_of_models_spans_several_items(dynamodb: Any, sn
         for i in range(40)
         for m in east.model_summaries
     ]
-    store = DynamoDBStore(TABLE, client=dynamodb, clock=lambda: NOW)
+    store = DynamoDBStore(TABLE, client=table, clock=lambda: NOW)
     store.save([RegionSnapshot("us-east-1", huge, east.profile_summaries, 5.0)])
-    items = dynamodb.scan(TableName=TABLE)["Items"]
+    items = table.scan(TableName=TABLE)["Items"]
     chunks = [i for i in items if i["pk"]["S"].count("#") == 3]
     assert len(chunks) > 1 and all(len(i["data"]["B"]) <= CHUNK_BYTES for i in chunks)
     assert len(store.load(["us-east-1"])["us-east-1"].model_summaries) == len(huge)
 
 
-def test_a_corrupt_item_reads_as_missing(dynamodb: Any, snapshot_doc: dict[str, Any]) -> None:
-    store = DynamoDBStore(TABLE, client=dynamodb, clock=lambda: NOW)
+def test_a_corrupt_item_reads_as_missing(table: Any, snapshot_doc: dict[str, Any]) -> None:
+    store = DynamoDBStore(TABLE, client=table, clock=lambda: NOW)
     store.save(list(snapshots_of(snapshot_doc, ("us-east-1", "us-west-2")).values()))
-    chunk = next(i for i in dynamodb.scan(TableName=TABLE)["Items"] if i["pk"]["S"].startswith("region#us-west-2#"))
-    dynamodb.put_item(TableName=TABLE, Item=dict(chunk, data={"B": b"not zlib"}))
+    chunk = next(i for i in table.scan(TableName=TABLE)["Items"] if i["pk"]["S"].startswith("region#us-west-2#"))
+    table.put_item(TableName=TABLE, Item=dict(chunk, data={"B": b"not zlib"}))
     assert set(store.load(["us-east-1", "us-west-2"])) == {"us-east-1"}
 
 
-def test_an_item_of_another_schema_version_reads_as_missing(dynamodb: Any, snapshot_doc: dict[str, Any]) -> None:
-    store = DynamoDBStore(TABLE, client=dynamodb, clock=lambda: NOW)
+def test_an_item_of_another_schema_version_reads_as_missing(table: Any, snapshot_doc: dict[str, Any]) -> None:
+    store = DynamoDBStore(TABLE, client=table, clock=lambda: NOW)
     store.save(list(snapshots_of(snapshot_doc, ("us-east-1",)).values()))
-    dynamodb.update_item(
+    table.update_item(
         TableName=TABLE,
         Key={"pk": {"S": "region#us-east-1"}},
         UpdateExpression="SET #s = :v",

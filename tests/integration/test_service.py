@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -14,8 +13,8 @@ from model_catalog.adapters.dynamodb import DynamoDBStore
 from model_catalog.domain.routes import RouteTable
 from model_catalog.errors import CatalogUnavailableError
 from model_catalog.service import CatalogService
+from tests.conftest import CACHE_TABLE as TABLE
 from tests.fakes import FakeBedrock
-from tests.integration.test_dynamodb_store import TABLE, create_table
 
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
 
@@ -31,14 +30,6 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
-
-
-@pytest.fixture
-def table() -> Iterator[Any]:
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        create_table(client)
-        yield client
 
 
 def service(fake: FakeBedrock, clock: Clock, client: Any | None, **kwargs: Any) -> CatalogService:

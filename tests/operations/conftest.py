@@ -13,25 +13,14 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from model_catalog.adapters import bedrock as bedrock_adapter
 from model_catalog.observability import logger, metrics
 from tests.conftest import ALL_REGIONS, LambdaContext, load_event
 from tests.fakes import FakeBedrock
-from tests.integration.test_dynamodb_store import create_table
 
 REGIONS = ",".join(ALL_REGIONS[:3])
-
-
-@pytest.fixture
-def table() -> Iterator[Any]:
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        create_table(client)
-        yield client
 
 
 @pytest.fixture

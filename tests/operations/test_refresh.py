@@ -11,9 +11,9 @@ import pytest
 from model_catalog.adapters import metrics as emf
 from model_catalog.observability import SERVICE
 from model_catalog.ports import CacheTier
+from tests.conftest import CACHE_TABLE as TABLE
 from tests.conftest import HandlerLoader, load_event
 from tests.fakes import FakeBedrock
-from tests.integration.test_dynamodb_store import TABLE
 from tests.operations.conftest import REGIONS, call, emf_documents, http_event, log_lines, metric_values
 
 

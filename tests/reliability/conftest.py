@@ -26,9 +26,10 @@ from model_catalog.adapters.dynamodb import CLIENT_CONFIG as DYNAMODB_CONFIG
 from model_catalog.adapters.dynamodb import DynamoDBStore
 from model_catalog.domain.routes import RouteTable
 from model_catalog.service import CatalogService
+from tests.conftest import CACHE_TABLE as TABLE
 from tests.conftest import SNAPSHOT
+from tests.conftest import create_cache_table as create_table
 from tests.fakes import FakeBedrock
-from tests.integration.test_dynamodb_store import TABLE, create_table
 from tests.integration.test_service import Clock
 
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1")

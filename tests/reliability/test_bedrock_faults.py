@@ -22,9 +22,10 @@ from model_catalog.domain.records import RegionSnapshot
 from model_catalog.domain.routes import RouteTable
 from model_catalog.errors import CatalogUnavailableError
 from model_catalog.service import RETRY_AFTER_FAILURE_SECONDS
+from tests.conftest import CACHE_TABLE as TABLE
 from tests.conftest import SNAPSHOT, HandlerLoader
+from tests.conftest import create_cache_table as create_table
 from tests.fakes import FakeBedrock
-from tests.integration.test_dynamodb_store import TABLE, create_table
 from tests.integration.test_service import Clock
 from tests.reliability.conftest import (
     REGIONS,

@@ -16,9 +16,9 @@ from model_catalog.adapters.dynamodb import CHUNK_BYTES, SCHEMA_VERSION, DynamoD
 from model_catalog.domain.records import RegionSnapshot
 from model_catalog.errors import CatalogUnavailableError
 from model_catalog.service import RETRY_AFTER_FAILURE_SECONDS
+from tests.conftest import CACHE_TABLE as TABLE
 from tests.conftest import HandlerLoader
 from tests.fakes import FakeBedrock
-from tests.integration.test_dynamodb_store import TABLE
 from tests.integration.test_service import Clock
 from tests.reliability.conftest import (
     REGIONS,

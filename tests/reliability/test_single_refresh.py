@@ -19,8 +19,8 @@ from model_catalog.adapters.dynamodb import DynamoDBStore
 from model_catalog.domain.records import RegionSnapshot
 from model_catalog.ports import CacheStore
 from model_catalog.service import RETRY_AFTER_FAILURE_SECONDS, CatalogService, CatalogState
+from tests.conftest import CACHE_TABLE as TABLE
 from tests.fakes import FakeBedrock
-from tests.integration.test_dynamodb_store import TABLE
 from tests.integration.test_service import Clock
 from tests.reliability.conftest import REGIONS, dynamodb_client, list_models_calls, make_service
 from tests.unit.conftest import snapshots_of
