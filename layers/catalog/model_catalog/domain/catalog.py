@@ -25,8 +25,8 @@ class ModelView:
 
     @classmethod
     def of(cls, records: Iterable[ModelRecord], order: str) -> ModelView:
-        ordered = tuple(sorted(records, key=_NEWEST_FIRST if order == "newest" else _BY_ID))
-        newest_first = sorted(ordered, key=_NEWEST_FIRST)
+        ordered = tuple(sorted(records, key=_newest_first if order == "newest" else _by_id))
+        newest_first = sorted(ordered, key=_newest_first)
         by_profile: dict[str, ModelRecord] = {}
         by_alias: dict[str, ModelRecord] = {}
         # Newest first with setdefault: an alias or profile that fits several models means the newest.
@@ -66,10 +66,6 @@ def _newest_first(record: ModelRecord) -> tuple[float, str]:
 
 def _by_id(record: ModelRecord) -> str:
     return record.id
-
-
-_NEWEST_FIRST = _newest_first
-_BY_ID = _by_id
 
 
 class Catalog:
