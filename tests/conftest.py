@@ -17,6 +17,7 @@ import pytest
 from moto import mock_aws
 
 from model_catalog import runtime as runtime_module
+from model_catalog.domain.catalog import Catalog
 from tests.fakes import FakeBedrock
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,6 +91,21 @@ def table() -> Iterator[Any]:
 def snapshot_doc() -> dict[str, Any]:
     doc: dict[str, Any] = json.loads(SNAPSHOT.read_text())
     return doc
+
+
+@pytest.fixture(scope="session")
+def catalog(snapshot_doc: dict[str, Any]) -> Catalog:
+    """The catalog of all 18 regions of the fixture, built by the domain."""
+    from tests.unit.conftest import catalog_of  # that module imports this one
+
+    return catalog_of(snapshot_doc)
+
+
+@pytest.fixture(scope="session")
+def text_ids(catalog: Catalog) -> list[str]:
+    """The Anthropic list as the domain orders it: newest first, ties by id."""
+    assert catalog.anthropic is not None
+    return [m.id for m in catalog.anthropic.ordered]
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import pytest
 
 from model_catalog.domain.catalog import Catalog
 from tests.contract.local_api import API_KEY, local_api
-from tests.unit.conftest import catalog_of
 
 HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0"
 EMBEDDING = "amazon.titan-embed-text-v2:0"
@@ -24,17 +23,6 @@ EMBEDDING = "amazon.titan-embed-text-v2:0"
 def base_url() -> Iterator[str]:
     with local_api() as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def catalog(snapshot_doc: dict[str, Any]) -> Catalog:
-    return catalog_of(snapshot_doc)
-
-
-@pytest.fixture(scope="module")
-def text_ids(catalog: Catalog) -> list[str]:
-    assert catalog.anthropic is not None
-    return [m.id for m in catalog.anthropic.ordered]
 
 
 def claude(base_url: str, key: str = API_KEY) -> anthropic.Anthropic:

@@ -15,23 +15,10 @@ from model_catalog.api.errors import INTERNAL_MESSAGE
 from model_catalog.domain.catalog import Catalog
 from tests.conftest import HandlerLoader, load_event
 from tests.integration.handler_calls import Reply, invoke, request
-from tests.unit.conftest import catalog_of
 
 KEY = "example-api-key"  # what the events in events/ carry
 HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0"
 EMBEDDING = "amazon.titan-embed-text-v2:0"  # available, but not TEXT -> TEXT
-
-
-@pytest.fixture(scope="module")
-def catalog(snapshot_doc: dict[str, Any]) -> Catalog:
-    return catalog_of(snapshot_doc)
-
-
-@pytest.fixture(scope="module")
-def text_ids(catalog: Catalog) -> list[str]:
-    """The Anthropic list as the domain orders it: newest first, ties by id."""
-    assert catalog.anthropic is not None
-    return [m.id for m in catalog.anthropic.ordered]
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from model_catalog.domain.catalog import Catalog
 from model_catalog.domain.records import RegionSnapshot
 from model_catalog.domain.routes import RouteTable
@@ -24,8 +22,3 @@ def snapshots_of(doc: dict[str, Any], regions: tuple[str, ...] = ALL_REGIONS) ->
 
 def catalog_of(doc: dict[str, Any], regions: tuple[str, ...] = ALL_REGIONS, anthropic: str = "/anthropic") -> Catalog:
     return Catalog.from_snapshots(snapshots_of(doc, regions), regions, RouteTable.build(anthropic, ""))
-
-
-@pytest.fixture(scope="session")
-def catalog(snapshot_doc: dict[str, Any]) -> Catalog:
-    return catalog_of(snapshot_doc)
