@@ -5,7 +5,6 @@ boundary."""
 from __future__ import annotations
 
 import gc
-import importlib.util
 import json
 import os
 import statistics
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.fixtures import Route, snapshot_doc
+from local.lambda_runtime import import_file
 from model_catalog.adapters.bedrock import BedrockSource
 from model_catalog.adapters.dynamodb import DynamoDBStore
 from model_catalog.runtime import runtime
@@ -67,12 +67,7 @@ def container(functions: Sequence[str]) -> Iterator[_Container]:
     runtime.cache_clear()
     handlers: dict[str, Handler] = {}
     for function in dict.fromkeys(functions):
-        name = f"bench_{function}"
-        spec = importlib.util.spec_from_file_location(name, ROOT / "functions" / function / "app.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
+        module = import_file(ROOT / "functions" / function / "app.py", f"bench_{function}")
         handlers[function] = module.lambda_handler
     service = runtime().service
     fake = FakeBedrock(snapshot_doc())

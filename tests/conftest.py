@@ -3,7 +3,6 @@ Bedrock, and handlers loaded fresh under a chosen environment."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -16,6 +15,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from local.lambda_runtime import import_file
 from model_catalog import runtime as runtime_module
 from model_catalog.domain.catalog import Catalog
 from tests.fakes import FakeBedrock
@@ -152,11 +152,7 @@ def load_handler(monkeypatch: pytest.MonkeyPatch) -> Iterator[HandlerLoader]:
             monkeypatch.setenv(key, value)
         forget_runtime()
         module_name = f"handler_{name}_{len(loaded)}"
-        spec = importlib.util.spec_from_file_location(module_name, ROOT / "functions" / name / "app.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        spec.loader.exec_module(module)
+        module = import_file(ROOT / "functions" / name / "app.py", module_name)
         loaded.append(module_name)
         return module
 
