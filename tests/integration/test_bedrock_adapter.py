@@ -6,7 +6,10 @@ import gc
 import threading
 from typing import Any
 
-from model_catalog.adapters.bedrock import BedrockSource
+import pytest
+
+from model_catalog.adapters import clients
+from model_catalog.adapters.bedrock import OPERATIONS, BedrockSource, default_client_factory
 from model_catalog.domain.catalog import Catalog
 from model_catalog.domain.records import RegionSnapshot
 from model_catalog.domain.routes import RouteTable
@@ -137,3 +140,33 @@ def test_each_region_is_handed_over_as_soon_as_it_has_answered(fake_bedrock: Fak
     region, snapshot = next(results)
     assert region == "us-west-2" and isinstance(snapshot, RegionSnapshot)
     assert next(results, None) is None
+
+
+def test_the_layer_s_own_clients_offer_what_it_calls_and_read_everything(
+    snapshot_doc: dict[str, Any], fake_bedrock: FakeBedrock
+) -> None:
+    """The benchmark's clients: made by the layer's factory from Bedrock's model cut down to the two
+    operations the adapter calls, stubbed by the fake."""
+    clients.session.cache_clear()  # a new container
+    source = BedrockSource(fake_bedrock.client_factory(default_client_factory()))
+    results = dict(source.fetch(ALL_REGIONS))
+    assert all(isinstance(r, RegionSnapshot) for r in results.values())
+    catalog = Catalog.from_snapshots(results, ALL_REGIONS, RouteTable.build("/anthropic", ""))  # type: ignore[arg-type]
+    assert catalog.models == catalog_of(snapshot_doc).models
+    client = source.client("us-east-1")
+    assert client.meta.service_model.operation_names == sorted(OPERATIONS)
+    assert not hasattr(client, "get_foundation_model")
+    # Other services of the same session keep their whole API.
+    dynamodb = clients.create_client("dynamodb", region_name="us-east-1")
+    assert {"BatchGetItem", "PutItem", "Query", "DescribeTable"} <= set(dynamodb.meta.service_model.operation_names)
+
+
+def test_a_service_is_cut_one_way_per_session() -> None:
+    clients.session.cache_clear()
+    clients.create_client("bedrock", operations=OPERATIONS, region_name="us-east-1")
+    with pytest.raises(ValueError, match="offer"):
+        clients.create_client("bedrock", operations=["ListFoundationModels"], region_name="us-west-2")
+    clients.session.cache_clear()
+    with pytest.raises(ValueError, match="NoSuchOperation"):
+        clients.create_client("bedrock", operations=["NoSuchOperation"], region_name="us-east-1")
+    clients.session.cache_clear()

@@ -59,6 +59,9 @@ _MODEL_FIELDS = (
 _PROFILE_FIELDS = ("inferenceProfileId", "status", "type", "models")
 _SCALARS = frozenset({str, bool, int, float, type(None)})
 
+# What the adapter calls of Bedrock: its clients offer these only (see ``clients``).
+OPERATIONS = ("ListFoundationModels", "ListInferenceProfiles")
+
 ClientFactory = Callable[[str], "BedrockClient"]
 # A region's calls under way: its ListInferenceProfiles pages, its ListFoundationModels.
 _Calls = tuple[Future[list[RawSummary]], Future[list[RawSummary]]]
@@ -66,7 +69,8 @@ _Calls = tuple[Future[list[RawSummary]], Future[list[RawSummary]]]
 
 def default_client_factory() -> ClientFactory:
     def make(region: str) -> BedrockClient:
-        return cast("BedrockClient", create_client("bedrock", region_name=region, config=CLIENT_CONFIG))
+        client = create_client("bedrock", operations=OPERATIONS, region_name=region, config=CLIENT_CONFIG)
+        return cast("BedrockClient", client)
 
     return make
 
