@@ -2,7 +2,7 @@
 answered again with it, without the resolver, while memory still holds that catalog fresh.
 
 A warm catalog answers the same few requests again and again, and the Powertools resolver, logger and
-metrics flush cost a request five to ten times what its body does (bench/, README: Performance). What a
+metrics flush cost a small request fifteen times what serialising its body does (README: Performance). What a
 GET answers depends on its path, its query, the headers ``deliver`` reads (Accept-Encoding,
 If-None-Match, Origin) and the catalog: that is the key, and the catalog is checked on every replay.
 
@@ -67,9 +67,6 @@ class ResponseMemo:
             return response
 
         return answer
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
     def _replay(self, key: Key, event: Event) -> dict[str, Any] | None:
         kept = self._entries.get(key)
