@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from local.api import LocalApi
 from local.apigw import HttpRequest
@@ -104,6 +105,13 @@ class _HttpServer(ThreadingHTTPServer):
     daemon_threads = True
     api: LocalApi
     log_requests: bool
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up before its answer is written (curl | head, a cancelled SDK call) is
+        # not the server's error: no traceback for it.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _RequestHandler(BaseHTTPRequestHandler):

@@ -32,7 +32,9 @@ def openai_list() -> Response[str]:
     return json_response(list_openai_models(state), state)
 
 
+# A GET answered before is answered again from the memo while the catalog is fresh (api/memo.py).
 # log_event=False whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event's headers carry the API key.
+@rt.response_memo()
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics

@@ -295,7 +295,12 @@ def test_unknown_model_is_a_404_in_each_dialect(get_model: ModuleType, raw_path:
         path="/anthropic" + raw_path,
         path_parameters={"model_id": decoded or raw_path.rsplit("/", 1)[1]},
     )
-    assert_anthropic_error(invoke(get_model, event), 404, "not_found_error", event)
+    anthropic = invoke(get_model, event)
+    assert_anthropic_error(anthropic, 404, "not_found_error", event)
+    # The message names the id as the client wrote it, not as it was encoded for the URL.
+    named = decoded or raw_path.rsplit("/", 1)[1]
+    for reply in (openai, anthropic):
+        assert reply.body["error"]["message"] == f"model not found: {named!r}"
 
 
 # --- headers ------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import http.server
 import importlib
 import json
 import os
@@ -16,7 +17,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from local.server import DEFAULT_SNAPSHOT, create_server, describe, main, running_server, serve_in_background
+from local.server import (
+    DEFAULT_SNAPSHOT,
+    _HttpServer,
+    create_server,
+    describe,
+    main,
+    running_server,
+    serve_in_background,
+)
 
 
 @dataclass
@@ -330,3 +339,21 @@ def test_main_prints_where_it_listens(
     assert "Data source: snapshot" in out
     assert "GET /anthropic/v1/models" in out
     assert "-> EchoFunction" in out
+
+
+def test_a_client_that_hangs_up_early_leaves_no_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    server = _HttpServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler, bind_and_activate=False)
+    try:
+        for hang_up in (BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "reset by peer")):
+            try:
+                raise hang_up
+            except ConnectionError:
+                server.handle_error(None, ("127.0.0.1", 50000))
+        assert capsys.readouterr().err == ""
+        try:
+            raise ValueError("a bug")
+        except ValueError:
+            server.handle_error(None, ("127.0.0.1", 50000))
+        assert "ValueError: a bug" in capsys.readouterr().err
+    finally:
+        server.server_close()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from model_catalog.api.delivery import HttpPolicy
 from model_catalog.api.errors import Dialect
+from model_catalog.api.memo import ResponseMemo
 from model_catalog.domain.routes import MCP_PATH, RouteTable
 from model_catalog.errors import ConfigurationError
 from model_catalog.ports import ApiKeyProvider, CacheStore, CatalogObserver, CatalogSource
@@ -26,9 +27,14 @@ class Runtime:
     routes: RouteTable
     service: CatalogService
     api_keys: ApiKeyProvider
+    observer: CatalogObserver
 
     def state(self) -> CatalogState:
         return self.service.current()
+
+    def response_memo(self) -> ResponseMemo:
+        """A memo for one handler's GET answers (api/memo.py)."""
+        return ResponseMemo(self.service.fresh_catalog, self.api_keys, self.observer)
 
     @property
     def http_policy(self) -> HttpPolicy:
@@ -79,6 +85,7 @@ def build_runtime(environ: Mapping[str, str]) -> Runtime:
     if not regions:
         raise ConfigurationError("no regions: set AWS_BEDROCK_REGIONS (e.g. us-east-1,us-west-2)")
     routes = RouteTable.build(settings.anthropic_routes_prefix, settings.openai_routes_prefix)
+    observer = _observer()
     service = CatalogService(
         regions=regions,
         routes=routes,
@@ -87,7 +94,7 @@ def build_runtime(environ: Mapping[str, str]) -> Runtime:
         fresh_seconds=settings.model_cache_seconds,
         max_stale_seconds=settings.max_stale_seconds,
         lease_seconds=settings.refresh_lease_seconds,
-        observer=_observer(),
+        observer=observer,
     )
     logger.info(
         "catalog source: %s; regions: %s; cache table: %s",
@@ -95,7 +102,7 @@ def build_runtime(environ: Mapping[str, str]) -> Runtime:
         ",".join(regions),
         settings.cache_table_name or "none (memory only)",
     )
-    return Runtime(settings, routes, service, _api_keys(settings))
+    return Runtime(settings, routes, service, _api_keys(settings), observer)
 
 
 @functools.cache

@@ -4,6 +4,7 @@ from the catalog's rendered parts (api/rendered.py): a warm request renders noth
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from model_catalog.api.params import AnthropicListQuery, SearchQuery
 from model_catalog.api.rendered import rendered
@@ -44,7 +45,7 @@ def get_anthropic_model(state: CatalogState, model_id: str) -> JSON:
     if found is None:
         elsewhere = state.catalog.all.find(model_id)
         reason = f"{elsewhere.id} is not a TEXT -> TEXT model; the OpenAI models route lists it" if elsewhere else None
-        raise ModelNotFoundError(model_id, reason)
+        raise ModelNotFoundError(unquote(model_id), reason)
     return rendered(state.catalog).anthropic_model(found)
 
 

@@ -56,7 +56,7 @@ class ModelView:
         """``find``, or ModelNotFoundError."""
         found = self.find(name)
         if found is None:
-            raise ModelNotFoundError(name)
+            raise ModelNotFoundError(unquote(name))  # as the client wrote it, before encoding it for the URL
         return found
 
 
