@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 import pytest
+from botocore.exceptions import InvalidRegionError
 
 from model_catalog.adapters import clients
 from model_catalog.adapters.bedrock import OPERATIONS, BedrockSource, default_client_factory
@@ -170,3 +171,17 @@ def test_a_service_is_cut_one_way_per_session() -> None:
     with pytest.raises(ValueError, match="NoSuchOperation"):
         clients.create_client("bedrock", operations=["NoSuchOperation"], region_name="us-east-1")
     clients.session.cache_clear()
+
+
+def test_a_region_without_a_client_fails_alone(fake_bedrock: FakeBedrock) -> None:
+    make = fake_bedrock.client_factory()
+
+    def factory(region: str) -> Any:
+        if region == "eu-west-1":
+            raise InvalidRegionError(region_name=region)
+        return make(region)
+
+    results = dict(BedrockSource(factory).fetch(["us-east-1", "eu-west-1"]))
+    assert isinstance(results["us-east-1"], RegionSnapshot)
+    failed = results["eu-west-1"]
+    assert isinstance(failed, SourceError) and failed.region == "eu-west-1" and "InvalidRegionError" in str(failed)
