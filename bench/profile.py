@@ -104,6 +104,9 @@ class _InThisThread:
     def __exit__(self, *_: object) -> None:
         return None
 
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        return None
+
     def submit(self, task: Callable[..., T], *args: object) -> Future[T]:
         future: Future[T] = Future()
         try:

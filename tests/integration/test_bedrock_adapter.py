@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+import threading
 from typing import Any
 
-from model_catalog.adapters.bedrock import BedrockSource
+import pytest
+from botocore.exceptions import InvalidRegionError
+
+from model_catalog.adapters import clients
+from model_catalog.adapters.bedrock import OPERATIONS, BedrockSource, default_client_factory
 from model_catalog.domain.catalog import Catalog
 from model_catalog.domain.records import RegionSnapshot
 from model_catalog.domain.routes import RouteTable
@@ -16,7 +22,7 @@ from tests.unit.conftest import catalog_of
 
 def test_every_region_every_page(fake_bedrock: FakeBedrock, snapshot_doc: dict[str, Any]) -> None:
     source = BedrockSource(fake_bedrock.client_factory())
-    results = source.fetch(ALL_REGIONS)
+    results = dict(source.fetch(ALL_REGIONS))
     assert set(results) == set(ALL_REGIONS)
     for region, snapshot in results.items():
         assert isinstance(snapshot, RegionSnapshot)
@@ -34,7 +40,7 @@ def test_every_region_every_page(fake_bedrock: FakeBedrock, snapshot_doc: dict[s
 
 
 def test_timestamps_become_json_safe_strings(fake_bedrock: FakeBedrock) -> None:
-    snapshot = BedrockSource(fake_bedrock.client_factory()).fetch(["us-east-1"])["us-east-1"]
+    snapshot = dict(BedrockSource(fake_bedrock.client_factory()).fetch(["us-east-1"]))["us-east-1"]
     assert isinstance(snapshot, RegionSnapshot)
     start = snapshot.model_summaries[0]["modelLifecycle"]["startOfLifeTime"]
     assert isinstance(start, str) and start.startswith("20")
@@ -43,7 +49,7 @@ def test_timestamps_become_json_safe_strings(fake_bedrock: FakeBedrock) -> None:
 def test_a_failing_region_does_not_take_the_others_down(fake_bedrock: FakeBedrock) -> None:
     fake_bedrock.fail("eu-west-1", "AccessDeniedException")
     fake_bedrock.fail("us-west-2", "ThrottlingException")
-    results = BedrockSource(fake_bedrock.client_factory()).fetch(["us-east-1", "eu-west-1", "us-west-2"])
+    results = dict(BedrockSource(fake_bedrock.client_factory()).fetch(["us-east-1", "eu-west-1", "us-west-2"]))
     assert isinstance(results["us-east-1"], RegionSnapshot)
     assert isinstance(results["eu-west-1"], SourceAccessDeniedError)
     assert isinstance(results["us-west-2"], SourceThrottledError)
@@ -53,5 +59,129 @@ def test_a_failing_region_does_not_take_the_others_down(fake_bedrock: FakeBedroc
 
 def test_an_unknown_error_is_still_ours(fake_bedrock: FakeBedrock) -> None:
     fake_bedrock.fail("us-east-1", "ValidationException")
-    result = BedrockSource(fake_bedrock.client_factory()).fetch(["us-east-1"])["us-east-1"]
+    result = dict(BedrockSource(fake_bedrock.client_factory()).fetch(["us-east-1"]))["us-east-1"]
     assert isinstance(result, SourceError) and "ValidationException" in str(result)
+
+
+class Recorded:
+    """The fake's client factory, recording (in order, from any thread) each client made, each call
+    started and whether the garbage collector was on as the client was made."""
+
+    def __init__(self, fake: FakeBedrock) -> None:
+        self.events: list[tuple[str, str, str]] = []
+        self.collector_on_while_making: list[bool] = []
+        self._lock = threading.Lock()
+        self._make = fake.client_factory()
+
+    def factory(self, region: str) -> Any:
+        self.collector_on_while_making.append(gc.isenabled())
+        client = self._make(region)
+        self._record("client", region, "")
+        client.meta.events.register_first(
+            "before-call.*.*", lambda model, **_: self._record("call", region, model.name)
+        )
+        return client
+
+    def _record(self, kind: str, region: str, operation: str) -> None:
+        with self._lock:
+            self.events.append((kind, region, operation))
+
+
+def test_one_client_per_region_made_once_and_in_the_order_asked(snapshot_doc: dict[str, Any]) -> None:
+    fake = FakeBedrock(snapshot_doc, rounds=2)
+    recorded = Recorded(fake)
+    source = BedrockSource(recorded.factory)
+    dict(source.fetch(ALL_REGIONS))
+    made = [region for kind, region, _ in recorded.events if kind == "client"]
+    assert made == list(ALL_REGIONS)
+    dict(source.fetch(ALL_REGIONS))  # a second refresh reuses them
+    assert [region for kind, region, _ in recorded.events if kind == "client"] == made
+
+
+def test_foundation_model_calls_start_once_every_client_is_made(snapshot_doc: dict[str, Any]) -> None:
+    """ListFoundationModels never has a second page: it waits until every region's client is made and its
+    first ListInferenceProfiles page (which may lead to more) is under way."""
+    fake = FakeBedrock(snapshot_doc)
+    recorded = Recorded(fake)
+    dict(BedrockSource(recorded.factory).fetch(ALL_REGIONS))
+    last_client = max(i for i, (kind, _, _) in enumerate(recorded.events) if kind == "client")
+    model_calls = [i for i, (_, _, operation) in enumerate(recorded.events) if operation == "ListFoundationModels"]
+    assert len(model_calls) == len(ALL_REGIONS)
+    assert min(model_calls) > last_client
+
+
+def test_no_garbage_collection_while_clients_are_made_and_as_before_after(snapshot_doc: dict[str, Any]) -> None:
+    recorded = Recorded(FakeBedrock(snapshot_doc, rounds=2))
+    assert gc.isenabled()
+    dict(BedrockSource(recorded.factory).fetch(["us-east-1", "eu-west-1"]))
+    assert recorded.collector_on_while_making == [False, False]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        dict(BedrockSource(recorded.factory).fetch(["us-west-2"]))
+        assert not gc.isenabled()  # left off, as the caller had it
+    finally:
+        gc.enable()
+
+
+def test_each_region_is_handed_over_as_soon_as_it_has_answered(fake_bedrock: FakeBedrock) -> None:
+    held = threading.Event()
+
+    def hold(model: Any, **_: Any) -> None:
+        if model.name == "ListInferenceProfiles":
+            held.wait(timeout=30)
+
+    source = BedrockSource(fake_bedrock.client_factory())
+    # Before the fake's answer: botocore calls wildcard handlers ahead of those of the exact event.
+    source.client("us-west-2").meta.events.register_first("before-call.*.*", hold)
+    results = source.fetch(["us-west-2", "us-east-1", "eu-west-1"])
+    early = {next(results)[0], next(results)[0]}  # us-west-2 has not answered yet
+    assert early == {"us-east-1", "eu-west-1"}
+    held.set()
+    region, snapshot = next(results)
+    assert region == "us-west-2" and isinstance(snapshot, RegionSnapshot)
+    assert next(results, None) is None
+
+
+def test_the_layer_s_own_clients_offer_what_it_calls_and_read_everything(
+    snapshot_doc: dict[str, Any], fake_bedrock: FakeBedrock
+) -> None:
+    """The benchmark's clients: made by the layer's factory from Bedrock's model cut down to the two
+    operations the adapter calls, stubbed by the fake."""
+    clients.session.cache_clear()  # a new container
+    source = BedrockSource(fake_bedrock.client_factory(default_client_factory()))
+    results = dict(source.fetch(ALL_REGIONS))
+    assert all(isinstance(r, RegionSnapshot) for r in results.values())
+    catalog = Catalog.from_snapshots(results, ALL_REGIONS, RouteTable.build("/anthropic", ""))  # type: ignore[arg-type]
+    assert catalog.models == catalog_of(snapshot_doc).models
+    client = source.client("us-east-1")
+    assert client.meta.service_model.operation_names == sorted(OPERATIONS)
+    assert not hasattr(client, "get_foundation_model")
+    # Other services of the same session keep their whole API.
+    dynamodb = clients.create_client("dynamodb", region_name="us-east-1")
+    assert {"BatchGetItem", "PutItem", "Query", "DescribeTable"} <= set(dynamodb.meta.service_model.operation_names)
+
+
+def test_a_service_is_cut_one_way_per_session() -> None:
+    clients.session.cache_clear()
+    clients.create_client("bedrock", operations=OPERATIONS, region_name="us-east-1")
+    with pytest.raises(ValueError, match="offer"):
+        clients.create_client("bedrock", operations=["ListFoundationModels"], region_name="us-west-2")
+    clients.session.cache_clear()
+    with pytest.raises(ValueError, match="NoSuchOperation"):
+        clients.create_client("bedrock", operations=["NoSuchOperation"], region_name="us-east-1")
+    clients.session.cache_clear()
+
+
+def test_a_region_without_a_client_fails_alone(fake_bedrock: FakeBedrock) -> None:
+    make = fake_bedrock.client_factory()
+
+    def factory(region: str) -> Any:
+        if region == "eu-west-1":
+            raise InvalidRegionError(region_name=region)
+        return make(region)
+
+    results = dict(BedrockSource(factory).fetch(["us-east-1", "eu-west-1"]))
+    assert isinstance(results["us-east-1"], RegionSnapshot)
+    failed = results["eu-west-1"]
+    assert isinstance(failed, SourceError) and failed.region == "eu-west-1" and "InvalidRegionError" in str(failed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import boto3
@@ -10,10 +11,15 @@ from moto import mock_aws
 
 from model_catalog.adapters.bedrock import BedrockSource
 from model_catalog.adapters.dynamodb import DynamoDBStore
+from model_catalog.adapters.snapshot import SnapshotSource
+from model_catalog.domain.catalog import Catalog
+from model_catalog.domain.records import RegionSnapshot
 from model_catalog.domain.routes import RouteTable
-from model_catalog.errors import CatalogUnavailableError
+from model_catalog.errors import CatalogUnavailableError, SourceError
+from model_catalog.ports import SilentObserver
 from model_catalog.service import CatalogService
 from tests.conftest import CACHE_TABLE as TABLE
+from tests.conftest import SNAPSHOT
 from tests.fakes import FakeBedrock
 
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
@@ -114,3 +120,46 @@ def test_dynamodb_down_still_answers_from_bedrock(snapshot_doc: dict[str, Any], 
         missing_table = boto3.client("dynamodb", region_name="us-east-1")  # no table created
         state = service(FakeBedrock(snapshot_doc), clock, missing_table).current()
     assert len(state.catalog) > 0 and not state.stale
+
+
+class Reported(SilentObserver):
+    def __init__(self) -> None:
+        self.fetched: list[str] = []
+
+    def region_fetched(self, region: str, error: SourceError | None) -> None:
+        self.fetched.append(region)
+
+
+def test_a_refresh_reads_each_region_as_it_arrives(clock: Clock) -> None:
+    """While slower regions still answer, those in are kept, read for the catalog and reported."""
+    observer = Reported()
+    snapshots = SnapshotSource(SNAPSHOT, clock=clock)
+    reported_before_each: list[list[str]] = []
+
+    class OneByOne:
+        name = "one region at a time"
+
+        def fetch(self, regions: Sequence[str]) -> Iterator[tuple[str, RegionSnapshot | SourceError]]:
+            for region, result in snapshots.fetch(regions):
+                reported_before_each.append(list(observer.fetched))
+                yield region, result
+
+    regions = ("eu-west-1", "no-such-region", "us-east-1")
+    svc = CatalogService(
+        regions=regions,
+        routes=RouteTable.build("/anthropic", ""),
+        source=OneByOne(),
+        store=None,
+        fresh_seconds=900,
+        max_stale_seconds=86400,
+        clock=clock,
+        observer=observer,
+    )
+    report = svc.refresh()
+    assert reported_before_each == [[], ["eu-west-1"], ["eu-west-1", "no-such-region"]]
+    assert report.refreshed == ["eu-west-1", "us-east-1"] and list(report.failed) == ["no-such-region"]
+    fetched = dict(snapshots.fetch(regions))
+    expected = Catalog.from_snapshots(
+        {r: s for r, s in fetched.items() if isinstance(s, RegionSnapshot)}, regions, svc.routes
+    )
+    assert svc.current().catalog.models == expected.models

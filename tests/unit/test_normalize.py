@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from model_catalog.domain.catalog import Catalog
-from model_catalog.domain.normalize import BuildReport, build_records, created_at
+from model_catalog.domain.normalize import BuildReport, RegionListing, build_records, created_at, merge_listings
 from model_catalog.domain.records import RegionSnapshot
+from model_catalog.domain.routes import RouteTable
 from tests.conftest import ALL_REGIONS
 from tests.unit.conftest import catalog_of, snapshots_of
 
@@ -121,6 +122,22 @@ def test_scalar_fields_come_from_the_first_configured_region(snapshot_doc: dict[
     west_first = {r.id: r for r in build_records(snaps, ("us-west-2", "us-east-1"))}
     assert east_first["amazon.nova-pro-v1:0"].name == "Nova Pro"
     assert west_first["amazon.nova-pro-v1:0"].name == "Renamed In West"
+
+
+def test_the_first_configured_region_wins_whatever_order_regions_are_read_in(snapshot_doc: dict[str, Any]) -> None:
+    """A refresh reads each region as it arrives; the merge still follows the configured order."""
+    snaps = snapshots_of(snapshot_doc, ("us-east-1", "us-west-2"))
+    west = snaps["us-west-2"]
+    renamed = [dict(m, modelName="Renamed In West") for m in west.model_summaries]
+    snaps["us-west-2"] = RegionSnapshot("us-west-2", renamed, west.profile_summaries, 2_000.0)
+    west_read_first = {r: RegionListing.of(snaps[r]) for r in ("us-west-2", "us-east-1")}
+    merged = {r.id: r for r in merge_listings(west_read_first, ("us-east-1", "us-west-2"))}
+    assert merged["amazon.nova-pro-v1:0"].name == "Nova Pro"
+    assert merged["amazon.nova-pro-v1:0"].regions == ("us-east-1", "us-west-2")
+    routes = RouteTable.build("/anthropic", "")
+    catalog = Catalog.from_listings(west_read_first, ("us-east-1", "us-west-2"), routes)
+    assert catalog.models == Catalog.from_snapshots(snaps, ("us-east-1", "us-west-2"), routes).models
+    assert catalog.fetched_at == {"us-east-1": 1_000.0, "us-west-2": 2_000.0}
 
 
 def test_inference_profile_only_model_needs_an_active_profile(snapshot_doc: dict[str, Any]) -> None:

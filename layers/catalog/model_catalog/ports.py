@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 from model_catalog.domain.records import RegionSnapshot
@@ -15,8 +15,10 @@ class CatalogSource(Protocol):
 
     name: str
 
-    def fetch(self, regions: Sequence[str]) -> Mapping[str, RegionSnapshot | SourceError]:
-        """Every region asked, concurrently; a failed region maps to its error, never raises."""
+    def fetch(self, regions: Sequence[str]) -> Iterator[tuple[str, RegionSnapshot | SourceError]]:
+        """Every region asked, concurrently, each yielded as soon as it is read (in any order), so the
+        caller works on it while slower regions are still being read. A failed region yields its error;
+        never raises."""
         ...
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from model_catalog.domain.catalog import Catalog
+from model_catalog.domain.normalize import RegionListing
 from model_catalog.domain.records import RegionSnapshot
 from model_catalog.domain.routes import RouteTable
 from model_catalog.errors import CacheStoreError, CatalogUnavailableError, SourceError
@@ -74,6 +75,7 @@ class CatalogService:
         self._owner = uuid.uuid4().hex
         self._lock = threading.Lock()
         self._snapshots: dict[str, RegionSnapshot] = {}
+        self._listings: dict[str, RegionListing] = {}  # each region's snapshot, read for the catalog
         self._state: CatalogState | None = None
         self._serve_until = 0.0  # until then memory answers without any I/O
         # With nothing to serve and every region failing, requests fail fast until then instead of
@@ -165,28 +167,37 @@ class CatalogService:
                     return report
             results = self._fetch(regions)
             fetched = []
-            for region in regions:
-                result = results.get(region)
+            for region, result in results.items():
                 if isinstance(result, RegionSnapshot):
                     fetched.append(result)
                     report.refreshed.append(region)
                 else:
-                    error = result or SourceError(region, "no answer")
-                    report.failed[region] = str(error)
-                    logger.warning("region refresh failed, keeping its last good data: %s", error)
-            self._merge({s.region: s for s in fetched})
+                    report.failed[region] = str(result)
+                    logger.warning("region refresh failed, keeping its last good data: %s", result)
             self._save_to_store(fetched)
         finally:
             self._release_lease()
         return report
 
-    def _fetch(self, regions: Sequence[str]) -> Mapping[str, RegionSnapshot | SourceError]:
-        results = self.source.fetch(regions)
+    def _fetch(self, regions: Sequence[str]) -> dict[str, RegionSnapshot | SourceError]:
+        """Every region from the source, in the order of ``regions``. Each one is kept, read for the
+        catalog and reported as it arrives, while slower regions are still answering."""
+        arrived: dict[str, RegionSnapshot | SourceError] = {}
+        for region, result in self.source.fetch(regions):
+            arrived[region] = result
+            self._arrived(region, result)
         for region in regions:
-            result = results.get(region)
-            error = None if isinstance(result, RegionSnapshot) else result or SourceError(region, "no answer")
-            self._observer.region_fetched(region, error)
-        return results
+            if region not in arrived:
+                arrived[region] = SourceError(region, "no answer")
+                self._arrived(region, arrived[region])
+        return {region: arrived[region] for region in regions}
+
+    def _arrived(self, region: str, result: RegionSnapshot | SourceError) -> None:
+        if isinstance(result, RegionSnapshot):
+            self._merge({region: result})
+            self._observer.region_fetched(region, None)
+        else:
+            self._observer.region_fetched(region, result)
 
     def _publish(self, now: float, failed: bool) -> CatalogState:
         usable = {r: s for r, s in self._snapshots.items() if now - s.fetched_at <= self.max_stale_seconds}
@@ -200,7 +211,7 @@ class CatalogService:
         if previous is not None and previous.catalog.fetched_at == {r: s.fetched_at for r, s in usable.items()}:
             catalog = previous.catalog  # same data: keep the built indexes
         else:
-            catalog = Catalog.from_snapshots(usable, self.regions, self.routes)
+            catalog = Catalog.from_listings({r: self._listings[r] for r in usable}, self.regions, self.routes)
             if catalog.skipped:
                 logger.warning("passed over malformed summaries: %s", "; ".join(catalog.skipped[:20]))
         oldest = min(s.fetched_at for s in usable.values())
@@ -220,6 +231,7 @@ class CatalogService:
             known = self._snapshots.get(region)
             if known is None or snapshot.fetched_at > known.fetched_at:
                 self._snapshots[region] = snapshot
+                self._listings[region] = RegionListing.of(snapshot)
 
     def _due(self, now: float) -> list[str]:
         return [r for r in self.regions if not self._is_fresh(r, now)]
@@ -241,9 +253,7 @@ class CatalogService:
             if self._usable(self._clock()):
                 return
         results = self._fetch(self.regions)
-        fetched = {r: s for r, s in results.items() if isinstance(s, RegionSnapshot)}
-        self._merge(fetched)
-        self._save_to_store(list(fetched.values()))
+        self._save_to_store([s for s in results.values() if isinstance(s, RegionSnapshot)])
 
     # The store is an optimisation: when it fails, the service goes on from memory and the source.
 

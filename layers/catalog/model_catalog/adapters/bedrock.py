@@ -3,10 +3,12 @@ page) for every region at once. AWS errors become the project's own ``SourceErro
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -55,13 +57,20 @@ _MODEL_FIELDS = (
     "modelLifecycle",
 )
 _PROFILE_FIELDS = ("inferenceProfileId", "status", "type", "models")
+_SCALARS = frozenset({str, bool, int, float, type(None)})
+
+# What the adapter calls of Bedrock: its clients offer these only (see ``clients``).
+OPERATIONS = ("ListFoundationModels", "ListInferenceProfiles")
 
 ClientFactory = Callable[[str], "BedrockClient"]
+# A region's calls under way: its ListInferenceProfiles pages, its ListFoundationModels.
+_Calls = tuple[Future[list[RawSummary]], Future[list[RawSummary]]]
 
 
 def default_client_factory() -> ClientFactory:
     def make(region: str) -> BedrockClient:
-        return cast("BedrockClient", create_client("bedrock", region_name=region, config=CLIENT_CONFIG))
+        client = create_client("bedrock", operations=OPERATIONS, region_name=region, config=CLIENT_CONFIG)
+        return cast("BedrockClient", client)
 
     return make
 
@@ -75,22 +84,59 @@ class BedrockSource:
         self._clients_lock = threading.Lock()
         self._clock = clock
 
-    def fetch(self, regions: Sequence[str]) -> Mapping[str, RegionSnapshot | SourceError]:
+    def fetch(self, regions: Sequence[str]) -> Iterator[tuple[str, RegionSnapshot | SourceError]]:
+        """Every region at once; each is yielded as soon as both its calls have answered, so the caller
+        reads it while slower regions are still answering."""
         if not regions:
-            return {}
-        # Both calls of every region run at once: a refresh takes as long as the slowest region.
-        with ThreadPoolExecutor(max_workers=2 * len(regions), thread_name_prefix="bedrock") as pool:
-            pending = {
-                region: (
-                    pool.submit(self._models, region),
-                    pool.submit(self._profiles, region),
-                )
-                for region in regions
-            }
-            return {region: self._collect(region, *futures) for region, futures in pending.items()}
+            return
+        pool = ThreadPoolExecutor(max_workers=2 * len(regions), thread_name_prefix="bedrock")
+        try:
+            started, failed = self._start(regions, pool)
+            yield from failed.items()
+            yield from self._as_answered(started)
+        finally:
+            # Every call has answered (or the caller stopped listening): the threads end by themselves,
+            # and waiting for them would only hold the refresh up.
+            pool.shutdown(wait=False, cancel_futures=True)
 
-    def _collect(
-        self, region: str, models: Future[list[RawSummary]], profiles: Future[list[RawSummary]]
+    def _start(
+        self, regions: Sequence[str], pool: ThreadPoolExecutor
+    ) -> tuple[dict[str, _Calls], dict[str, SourceError]]:
+        """Make each region's client and start its first ListInferenceProfiles page at once, then the
+        next region's; the ListFoundationModels calls, never more than one page, start last.
+
+        Clients are made in this thread, one after the other: making one is CPU-bound and holds the
+        session's lock, so threads would only queue for it. Each region's calls wait on Bedrock while
+        the next client is made. The collector waits too: making clients allocates much and frees
+        little, and a collection pass now would hold every region up; it runs once all calls wait."""
+        failed: dict[str, SourceError] = {}
+        clients: dict[str, BedrockClient] = {}
+        profiles: dict[str, Future[list[RawSummary]]] = {}
+        with _COLLECTOR_PAUSE:
+            for region in regions:
+                try:
+                    clients[region] = self.client(region)
+                except BotoCoreError as e:
+                    failed[region] = SourceError(region, f"no client: {type(e).__name__}")
+                    continue
+                profiles[region] = pool.submit(self._profiles, clients[region], region)
+            started = {
+                region: (profiles[region], pool.submit(self._models, client, region))
+                for region, client in clients.items()
+            }
+        return started, failed
+
+    def _as_answered(self, started: Mapping[str, _Calls]) -> Iterator[tuple[str, RegionSnapshot | SourceError]]:
+        region_of = {call: region for region, calls in started.items() for call in calls}
+        unanswered = Counter(region_of.values())
+        for call in as_completed(region_of):
+            region = region_of[call]
+            unanswered[region] -= 1
+            if not unanswered[region]:
+                yield region, self._snapshot(region, *started[region])
+
+    def _snapshot(
+        self, region: str, profiles: Future[list[RawSummary]], models: Future[list[RawSummary]]
     ) -> RegionSnapshot | SourceError:
         try:
             return RegionSnapshot(region, tuple(models.result()), tuple(profiles.result()), self._clock())
@@ -104,16 +150,15 @@ class BedrockSource:
                 client = self._clients[region] = self._factory(region)
             return client
 
-    def _models(self, region: str) -> list[RawSummary]:
+    def _models(self, client: BedrockClient, region: str) -> list[RawSummary]:
         with _translated(region, "ListFoundationModels"):
-            response = self.client(region).list_foundation_models()
+            response = client.list_foundation_models()
         summaries = response.get("modelSummaries")
         if not isinstance(summaries, list):
             raise SourceMalformedError(region, "ListFoundationModels answered without modelSummaries")
         return [_project(s, _MODEL_FIELDS) for s in summaries]
 
-    def _profiles(self, region: str) -> list[RawSummary]:
-        client = self.client(region)
+    def _profiles(self, client: BedrockClient, region: str) -> list[RawSummary]:
         found: list[RawSummary] = []
         token: str | None = None
         while True:
@@ -129,6 +174,31 @@ class BedrockSource:
             token = response.get("nextToken")
             if not token:
                 return found
+
+
+class _CollectorPause:
+    """Cyclic garbage collection off inside, back as it was once the last thread inside leaves."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inside = 0
+        self._was_enabled = False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if not self._inside:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._inside += 1
+
+    def __exit__(self, *_: object) -> None:
+        with self._lock:
+            self._inside -= 1
+            if not self._inside and self._was_enabled:
+                gc.enable()
+
+
+_COLLECTOR_PAUSE = _CollectorPause()  # one for the process, as the collector is
 
 
 class _translated:
@@ -170,6 +240,8 @@ def _project(summary: Any, fields: Sequence[str]) -> RawSummary:
 
 
 def _json_safe(value: Any) -> Any:
+    if type(value) in _SCALARS:  # most values: checked first, the cheapest way
+        return value
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, dict):

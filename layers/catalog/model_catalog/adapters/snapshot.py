@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +32,10 @@ class SnapshotSource:
     def regions(self) -> tuple[str, ...]:
         return tuple(self._regions)
 
-    def fetch(self, regions: Sequence[str]) -> Mapping[str, RegionSnapshot | SourceError]:
+    def fetch(self, regions: Sequence[str]) -> Iterator[tuple[str, RegionSnapshot | SourceError]]:
         now = self._clock()
-        return {region: self._region(region, now) for region in regions}
+        for region in regions:
+            yield region, self._region(region, now)
 
     def _region(self, region: str, now: float) -> RegionSnapshot | SourceError:
         raw = self._regions.get(region)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from model_catalog.domain.normalize import BuildReport, build_records
+from model_catalog.domain.normalize import BuildReport, RegionListing, merge_listings
 from model_catalog.domain.records import ModelRecord, RegionSnapshot
 from model_catalog.domain.routes import ANTHROPIC_LIST_TOOL, RouteSpec, RouteTable
 from model_catalog.errors import ModelNotFoundError
@@ -99,9 +99,18 @@ class Catalog:
     def from_snapshots(
         cls, snapshots: Mapping[str, RegionSnapshot], regions: Sequence[str], routes: RouteTable
     ) -> Catalog:
+        return cls.from_listings(
+            {r: RegionListing.of(snapshots[r]) for r in regions if r in snapshots}, regions, routes
+        )
+
+    @classmethod
+    def from_listings(
+        cls, listings: Mapping[str, RegionListing], regions: Sequence[str], routes: RouteTable
+    ) -> Catalog:
+        """From each region's answers already read (``RegionListing.of``), as a refresh reads them."""
         report = BuildReport()
-        records = build_records(snapshots, regions, report)
-        fetched_at = {r: snapshots[r].fetched_at for r in regions if r in snapshots}
+        records = merge_listings(listings, regions, report)
+        fetched_at = {r: listings[r].fetched_at for r in regions if r in listings}
         return cls(records, routes, regions, fetched_at, report.skipped)
 
     @property

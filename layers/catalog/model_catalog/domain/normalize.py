@@ -29,29 +29,68 @@ class BuildReport:
     skipped: list[str] = field(default_factory=list)
 
 
-def build_records(
-    snapshots: Mapping[str, RegionSnapshot], regions: Sequence[str], report: BuildReport | None = None
-) -> list[ModelRecord]:
-    """Merge the snapshots of ``regions`` (in that order) into records sorted by id."""
-    report = report if report is not None else BuildReport()
-    first_listing: dict[str, RawSummary] = {}
-    available_in: dict[str, list[str]] = {}
-    profiles_of: dict[str, set[str]] = {}
+@dataclass(frozen=True, slots=True)
+class RegionListing:
+    """One region's answers read once, the part of the rules that needs no other region: the models it
+    lists (each id's first summary, in its order), those available there, and what its ACTIVE system
+    profiles route to. A refresh reads each region as it arrives, while slower ones still answer."""
 
-    for region in regions:
-        snapshot = snapshots.get(region)
-        if snapshot is None:
-            continue
+    region: str
+    fetched_at: float  # of the snapshot read
+    first_listing: Mapping[str, RawSummary]
+    available: frozenset[str]
+    profiles_of: Mapping[str, frozenset[str]]  # model id -> ACTIVE system profile ids routing to it
+    skipped: tuple[str, ...]
+
+    @classmethod
+    def of(cls, snapshot: RegionSnapshot) -> RegionListing:
+        report = BuildReport()
+        region = snapshot.region
         routed = _active_profile_targets(snapshot.profile_summaries, region, report)
-        for target, profile_ids in routed.items():
-            profiles_of.setdefault(target, set()).update(profile_ids)
+        first_listing: dict[str, RawSummary] = {}
+        available: set[str] = set()
         for summary in snapshot.model_summaries:
             model_id = _model_id(summary, region, report)
             if model_id is None:
                 continue
             first_listing.setdefault(model_id, summary)
-            if _is_available(summary, model_id in routed) and region not in available_in.get(model_id, ()):
-                available_in.setdefault(model_id, []).append(region)
+            if _is_available(summary, model_id in routed):
+                available.add(model_id)
+        return cls(
+            region=region,
+            fetched_at=snapshot.fetched_at,
+            first_listing=first_listing,
+            available=frozenset(available),
+            profiles_of={target: frozenset(ids) for target, ids in routed.items()},
+            skipped=tuple(report.skipped),
+        )
+
+
+def build_records(
+    snapshots: Mapping[str, RegionSnapshot], regions: Sequence[str], report: BuildReport | None = None
+) -> list[ModelRecord]:
+    """Merge the snapshots of ``regions`` (in that order) into records sorted by id."""
+    listings = {r: RegionListing.of(snapshots[r]) for r in regions if r in snapshots}
+    return merge_listings(listings, regions, report)
+
+
+def merge_listings(
+    listings: Mapping[str, RegionListing], regions: Sequence[str], report: BuildReport | None = None
+) -> list[ModelRecord]:
+    """The records of ``regions`` (in that order) from their listings, sorted by id."""
+    report = report if report is not None else BuildReport()
+    present = {r: listings[r] for r in regions if r in listings}
+    first_listing: dict[str, RawSummary] = {}
+    for listing in reversed(present.values()):
+        first_listing.update(listing.first_listing)  # an earlier region's summary replaces a later one's
+    available_in: dict[str, list[str]] = {}
+    profiles_of: dict[str, set[str]] = {}
+    for region, listing in present.items():
+        report.skipped.extend(listing.skipped)
+        for target, profile_ids in listing.profiles_of.items():
+            profiles_of.setdefault(target, set()).update(profile_ids)
+        for model_id in listing.available:
+            available_in.setdefault(model_id, []).append(region)
 
     records = [
         _record(model_id, first_listing[model_id], regions_, profiles_of.get(model_id, set()))
