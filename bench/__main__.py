@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         print("(quick run: nothing written)")
     else:
         write_json(args.output, figures, asdict(settings))
-        print(f"written to {args.output.relative_to(ROOT)} in {time.perf_counter() - started:.0f} s")
+        shown = args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output
+        print(f"written to {shown} in {time.perf_counter() - started:.0f} s")
     return 0
 
 
