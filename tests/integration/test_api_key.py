@@ -15,6 +15,8 @@ from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDE
 from moto import mock_aws
 
 from local.cfn import load_template
+from model_catalog.adapters.api_key import FAILURE_CACHE_SECONDS, ParameterApiKey
+from model_catalog.errors import SecretUnavailableError
 from tests.conftest import ROOT, HandlerLoader
 from tests.integration.handler_calls import Reply, invoke, request
 
@@ -152,3 +154,22 @@ def test_an_unreadable_key_refuses_every_request(
     assert "no-such" not in str(reply.body) and "blank" not in str(reply.body)
     openai = invoke(handler, request("openai_list_models"))
     assert openai.status == 503 and openai.body["error"]["type"] == "service_unavailable"
+
+
+def test_a_failed_read_is_not_retried_for_a_few_seconds(aws: None) -> None:
+    now = [1000.0]
+    keys = ParameterApiKey("ssm", SSM_NAME, max_age=300, clock=lambda: now[0])
+    with pytest.raises(SecretUnavailableError):
+        keys.current()  # no such parameter yet
+    provider = DEFAULT_PROVIDERS["ssm"]
+    reads: list[str] = []
+    provider.client.meta.events.register("before-call.*.*", lambda model, **_: reads.append(model.name))
+    boto3.client("ssm", region_name="us-east-1").put_parameter(Name=SSM_NAME, Value="k", Type="SecureString")
+
+    now[0] += FAILURE_CACHE_SECONDS - 0.1
+    with pytest.raises(SecretUnavailableError, match="could not be read from ssm"):
+        keys.current()  # still within the window: refused at once
+    assert reads == []
+    now[0] += 0.2
+    assert keys.current() == "k"
+    assert reads == ["GetParameter"]
