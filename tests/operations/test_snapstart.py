@@ -8,6 +8,7 @@ from typing import Any
 import snapshot_restore_py
 
 from model_catalog import runtime as runtime_module
+from model_catalog.adapters.dynamodb import DynamoDBStore
 from tests.conftest import HandlerLoader
 from tests.operations.conftest import call, http_event
 
@@ -17,11 +18,24 @@ def run_after_restore_hooks() -> None:
         hook(*args, **kwargs)
 
 
-def test_cold_start_registers_the_after_restore_hook(load_handler: HandlerLoader) -> None:
-    before = len(snapshot_restore_py.get_after_restore())
+def test_cold_start_registers_both_hooks(load_handler: HandlerLoader) -> None:
+    before = len(snapshot_restore_py.get_before_snapshot()), len(snapshot_restore_py.get_after_restore())
     load_handler("list_models")
-    hooks = snapshot_restore_py.get_after_restore()[before:]
-    assert [hook for hook, _, _ in hooks] == [runtime_module.runtime().after_restore]
+    built = runtime_module.runtime()
+    assert [hook for hook, _, _ in snapshot_restore_py.get_before_snapshot()[before[0] :]] == [built.before_snapshot]
+    assert [hook for hook, _, _ in snapshot_restore_py.get_after_restore()[before[1] :]] == [built.after_restore]
+
+
+def test_before_the_snapshot_the_dynamodb_client_is_made_without_a_call(load_handler: HandlerLoader) -> None:
+    # Nothing listens there: a call would fail the hook.
+    load_handler("list_models", CACHE_TABLE_NAME="model-catalog-cache", AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:9")
+    store = runtime_module.runtime().service.store
+    assert isinstance(store, DynamoDBStore)
+    assert store._client is None  # the cold start itself makes no client: a request may not need one
+
+    runtime_module.runtime().before_snapshot()
+
+    assert store._client is not None  # in the snapshot: a restored container's first read does not make it
 
 
 def test_a_restored_container_checks_again_and_owns_its_lease(load_handler: HandlerLoader, snapshot_doc: Any) -> None:
@@ -50,4 +64,4 @@ def test_without_the_library_nothing_is_registered(monkeypatch: Any) -> None:
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_snapshot_library)
-    assert runtime_module.register_after_restore(lambda: None) is False
+    assert runtime_module.register_snapshot_hooks(lambda: None, lambda: None) is False

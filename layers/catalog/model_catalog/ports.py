@@ -35,6 +35,11 @@ class CacheStore(Protocol):
 
     def release_refresh_lease(self, owner: str) -> None: ...
 
+    def connect(self) -> None:
+        """Make the client now, with no I/O: SnapStart takes it into the snapshot, so a restored
+        container's first request does not pay for it."""
+        ...
+
 
 class ApiKeyProvider(Protocol):
     def current(self) -> str | None:

@@ -41,6 +41,10 @@ class Runtime:
         s = self.settings
         return HttpPolicy(s.cors_allow_origins, s.http_max_age_seconds, s.gzip_min_bytes)
 
+    def before_snapshot(self) -> None:
+        """SnapStart: runs once, after the cold start of the function version, before its snapshot."""
+        self.service.connect_store()
+
     def after_restore(self) -> None:
         """SnapStart: runs in each container restored from the function version's snapshot."""
         self.service.forget_restored_state()
@@ -109,18 +113,19 @@ def build_runtime(environ: Mapping[str, str]) -> Runtime:
 def runtime() -> Runtime:
     """The container's runtime, built on first use (cold start) from the process environment."""
     built = build_runtime(os.environ)
-    register_after_restore(built.after_restore)
+    register_snapshot_hooks(built.before_snapshot, built.after_restore)
     return built
 
 
-def register_after_restore(hook: Callable[[], None]) -> bool:
-    """Run ``hook`` after every SnapStart restore. The library ships in Lambda's Python runtimes (3.12+);
-    elsewhere there is no snapshot to restore from, and so nothing to do."""
+def register_snapshot_hooks(before_snapshot: Callable[[], None], after_restore: Callable[[], None]) -> bool:
+    """Run the hooks around SnapStart's snapshot. The library ships in Lambda's Python runtimes (3.12+);
+    elsewhere there is no snapshot, and so nothing to do."""
     try:
-        from snapshot_restore_py import register_after_restore as register  # noqa: PLC0415
+        from snapshot_restore_py import register_after_restore, register_before_snapshot  # noqa: PLC0415
     except ImportError:
         return False
-    register(hook)
+    register_before_snapshot(before_snapshot)
+    register_after_restore(after_restore)
     return True
 
 

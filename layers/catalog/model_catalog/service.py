@@ -123,6 +123,11 @@ class CatalogService:
             self._observer.refresh_finished(time.perf_counter() - started, report.refreshed, sorted(report.failed))
         return report
 
+    def connect_store(self) -> None:
+        """SnapStart, before the snapshot: the store's client made now, no I/O."""
+        if self.store is not None:
+            self.store.connect()
+
     def forget_restored_state(self) -> None:
         """After a SnapStart restore. The snapshot was taken once, maybe hours ago, and every container
         restored from it shares its memory: re-check the store on the next request instead of trusting

@@ -68,6 +68,9 @@ class DynamoDBStore:
             self._client = cast("DynamoDBClient", create_client("dynamodb", config=CLIENT_CONFIG))
         return self._client
 
+    def connect(self) -> None:
+        _ = self.client
+
     # --- read ------------------------------------------------------------------------------------
 
     def load(self, regions: Sequence[str]) -> dict[str, RegionSnapshot]:
