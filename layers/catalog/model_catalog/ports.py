@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
+from model_catalog.domain.access import AccessCheckReport, Availability
 from model_catalog.domain.records import RegionSnapshot
 from model_catalog.errors import SourceError
 
@@ -39,6 +40,23 @@ class CacheStore(Protocol):
         """Make the client now, with no I/O: SnapStart takes it into the snapshot, so a restored
         container's first request does not pay for it."""
         ...
+
+
+class AccessChecker(Protocol):
+    """Asks Bedrock whether this account may call each model (GetFoundationModelAvailability)."""
+
+    def check(self, due: Mapping[str, Sequence[str]]) -> AccessCheckReport:
+        """One answer per (region, model id) of ``due`` (region -> model ids) that could be had; never raises."""
+        ...
+
+
+class AccessStore(Protocol):
+    """Where the access answers are shared between containers (DynamoDB, beside the region data).
+    Every method raises only ``CacheStoreError``."""
+
+    def load_access(self, regions: Sequence[str]) -> dict[str, dict[str, Availability]]: ...
+
+    def save_access(self, answers: Mapping[str, Mapping[str, Availability]]) -> None: ...
 
 
 class ApiKeyProvider(Protocol):

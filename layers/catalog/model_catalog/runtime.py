@@ -8,15 +8,20 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from model_catalog.access_keeper import AccessKeeper
 from model_catalog.api.delivery import HttpPolicy
 from model_catalog.api.errors import Dialect
 from model_catalog.api.memo import ResponseMemo
 from model_catalog.domain.routes import MCP_PATH, RouteTable
 from model_catalog.errors import ConfigurationError
-from model_catalog.ports import ApiKeyProvider, CacheStore, CatalogObserver, CatalogSource
+from model_catalog.ports import ApiKeyProvider, CatalogObserver, CatalogSource
 from model_catalog.service import CatalogService, CatalogState
 from model_catalog.settings import Settings
+
+if TYPE_CHECKING:
+    from model_catalog.adapters.dynamodb import DynamoDBStore
 
 logger = logging.getLogger(__name__)
 
@@ -90,21 +95,24 @@ def build_runtime(environ: Mapping[str, str]) -> Runtime:
         raise ConfigurationError("no regions: set AWS_BEDROCK_REGIONS (e.g. us-east-1,us-west-2)")
     routes = RouteTable.build(settings.anthropic_routes_prefix, settings.openai_routes_prefix)
     observer = _observer()
+    store = _store(settings)
     service = CatalogService(
         regions=regions,
         routes=routes,
         source=source,
-        store=_store(settings),
+        store=store,
         fresh_seconds=settings.model_cache_seconds,
         max_stale_seconds=settings.max_stale_seconds,
         lease_seconds=settings.refresh_lease_seconds,
         observer=observer,
+        access=_access(settings, source, store),
     )
     logger.info(
-        "catalog source: %s; regions: %s; cache table: %s",
+        "catalog source: %s; regions: %s; cache table: %s; access check: %s",
         source.name,
         ",".join(regions),
         settings.cache_table_name or "none (memory only)",
+        "on" if service.access is not None else "off",
     )
     return Runtime(settings, routes, service, _api_keys(settings), observer)
 
@@ -146,12 +154,29 @@ def _source(settings: Settings) -> CatalogSource:
     return BedrockSource()
 
 
-def _store(settings: Settings) -> CacheStore | None:
+def _store(settings: Settings) -> DynamoDBStore | None:
     if settings.cache_table_name is None:
         return None
     from model_catalog.adapters.dynamodb import DynamoDBStore  # noqa: PLC0415
 
     return DynamoDBStore(settings.cache_table_name, retention_seconds=settings.max_stale_seconds)
+
+
+def _access(settings: Settings, source: CatalogSource, store: DynamoDBStore | None) -> AccessKeeper | None:
+    """The account access check, on the Bedrock source's own clients (settings refuse it with a snapshot)."""
+    if not settings.access_check_on:
+        return None
+    from model_catalog.adapters.bedrock import BedrockSource  # noqa: PLC0415
+    from model_catalog.adapters.bedrock_access import BedrockAccessChecker  # noqa: PLC0415
+
+    if not isinstance(source, BedrockSource):
+        raise ConfigurationError(f"ACCESS_CHECK needs the Bedrock source, not {source.name}")
+    return AccessKeeper(
+        BedrockAccessChecker(source.client),
+        store,
+        settings.access_check_seconds,
+        settings.marketplace_auto_subscribe,
+    )
 
 
 def _api_keys(settings: Settings) -> ApiKeyProvider:

@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from model_catalog.access_keeper import AccessKeeper
+from model_catalog.domain.access import OFF, AccessRule
 from model_catalog.domain.catalog import Catalog
 from model_catalog.domain.normalize import RegionListing
 from model_catalog.domain.records import RegionSnapshot
@@ -61,6 +63,7 @@ class CatalogService:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         observer: CatalogObserver | None = None,
+        access: AccessKeeper | None = None,
     ) -> None:
         self.regions = tuple(regions)
         self.routes = routes
@@ -72,6 +75,7 @@ class CatalogService:
         self._clock = clock
         self._sleep = sleep
         self._observer = observer or SilentObserver()
+        self.access = access  # None: ACCESS_CHECK is off
         self._owner = uuid.uuid4().hex
         self._lock = threading.Lock()
         self._snapshots: dict[str, RegionSnapshot] = {}
@@ -117,6 +121,8 @@ class CatalogService:
         started = time.perf_counter()
         with self._lock:
             report = self._refresh_regions(self.regions)
+            if not report.skipped_lease:
+                self._check_access()
             if self._snapshots:
                 self._publish(self._clock(), failed=bool(report.failed))
         if not report.skipped_lease:
@@ -213,10 +219,15 @@ class CatalogService:
                 retry_after_seconds=int(min(RETRY_AFTER_FAILURE_SECONDS, self.fresh_seconds)),
             )
         previous = self._state
-        if previous is not None and previous.catalog.fetched_at == {r: s.fetched_at for r, s in usable.items()}:
+        access = self._access_rule()
+        if (
+            previous is not None
+            and previous.catalog.fetched_at == {r: s.fetched_at for r, s in usable.items()}
+            and previous.catalog.access == access
+        ):
             catalog = previous.catalog  # same data: keep the built indexes
         else:
-            catalog = Catalog.from_listings({r: self._listings[r] for r in usable}, self.regions, self.routes)
+            catalog = Catalog.from_listings({r: self._listings[r] for r in usable}, self.regions, self.routes, access)
             if catalog.skipped:
                 logger.warning("passed over malformed summaries: %s", "; ".join(catalog.skipped[:20]))
         oldest = min(s.fetched_at for s in usable.values())
@@ -260,11 +271,28 @@ class CatalogService:
         results = self._fetch(self.regions)
         self._save_to_store([s for s in results.values() if isinstance(s, RegionSnapshot)])
 
+    # --- account access (domain/access.py): checked by the refresh only, never by a request ---------
+
+    def _access_rule(self) -> AccessRule:
+        return self.access.rule if self.access is not None else OFF
+
+    def _check_access(self) -> None:
+        """The pairs due for a check, under the lease: one container writes the answers at a time."""
+        if self.access is None or not self._listings or not self._acquire_lease():
+            return
+        try:
+            self.access.load(self.regions)  # a peer's answers, or this refresher's of an earlier run
+            self.access.check(self._listings)
+        finally:
+            self._release_lease()
+
     # The store is an optimisation: when it fails, the service goes on from memory and the source.
 
     def _load_from_store(self) -> dict[str, RegionSnapshot]:
         if self.store is None:
             return {}
+        if self.access is not None:
+            self.access.load(self.regions)
         try:
             return self.store.load(self.regions)
         except CacheStoreError as e:

@@ -59,8 +59,9 @@ _MODEL_FIELDS = (
 _PROFILE_FIELDS = ("inferenceProfileId", "status", "type", "models")
 _SCALARS = frozenset({str, bool, int, float, type(None)})
 
-# What the adapter calls of Bedrock: its clients offer these only (see ``clients``).
-OPERATIONS = ("ListFoundationModels", "ListInferenceProfiles")
+# What the layer calls of Bedrock: its clients offer these only (see ``clients``). The access check
+# (adapters/bedrock_access.py) asks GetFoundationModelAvailability on the same clients.
+OPERATIONS = ("ListFoundationModels", "ListInferenceProfiles", "GetFoundationModelAvailability")
 
 ClientFactory = Callable[[str], "BedrockClient"]
 # A region's calls under way: its ListInferenceProfiles pages, its ListFoundationModels.

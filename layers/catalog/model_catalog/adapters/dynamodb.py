@@ -11,7 +11,7 @@ import math
 import time
 import uuid
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -19,6 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from model_catalog.adapters.clients import create_client
+from model_catalog.domain.access import Availability
 from model_catalog.domain.records import RegionSnapshot
 from model_catalog.errors import CacheStoreError
 
@@ -39,6 +40,16 @@ _BATCH_WRITE_MAX = 25
 
 # The cache is an optimisation: fail fast and let the service go on from the source.
 CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "total_max_attempts": 3})
+
+
+# Access answers (GetFoundationModelAvailability) live one item per region beside its data: a few KB
+# compressed for a hundred models, so one item holds them; an item past CHUNK_BYTES is refused.
+ACCESS_SCHEMA_VERSION = 1
+ACCESS_RETENTION_SECONDS = 7 * 86400  # rewritten by every check that brings news; gone if checks stop
+
+
+def _access_key(region: str) -> str:
+    return f"access#{region}"
 
 
 def _manifest_key(region: str) -> str:
@@ -149,6 +160,41 @@ class DynamoDBStore:
                 },
             )
 
+    # --- account access ----------------------------------------------------------------------------
+
+    def load_access(self, regions: Sequence[str]) -> dict[str, dict[str, Availability]]:
+        """Each region's last access answers (model id -> answer); a region without any is left out."""
+        items = self._batch_get([_access_key(r) for r in regions])
+        now = self._clock()
+        found: dict[str, dict[str, Availability]] = {}
+        for region in regions:
+            item = items.get(_access_key(region))
+            answers = _parse_access(region, item, now) if item is not None else None
+            if answers:
+                found[region] = answers
+        return found
+
+    def save_access(self, answers: Mapping[str, Mapping[str, Availability]]) -> None:
+        """Write each region's answers (all of that region's, not only the new ones) as its one item."""
+        for region, models in answers.items():
+            document = {
+                model_id: [a.authorization, a.entitlement, a.region, a.agreement, a.checked_at]
+                for model_id, a in sorted(models.items())
+            }
+            blob = zlib.compress(json.dumps(document, separators=(",", ":")).encode(), 6)
+            if len(blob) > CHUNK_BYTES:
+                raise CacheStoreError(f"DynamoDB write: access answers of {region} are {len(blob)} bytes compressed")
+            with _translated("write"):
+                self.client.put_item(
+                    TableName=self.table_name,
+                    Item={
+                        "pk": {"S": _access_key(region)},
+                        "schema": {"N": str(ACCESS_SCHEMA_VERSION)},
+                        "data": {"B": blob},
+                        "expires_at": {"N": str(int(self._clock() + ACCESS_RETENTION_SECONDS))},
+                    },
+                )
+
     # --- one refresher at a time ------------------------------------------------------------------
 
     def acquire_refresh_lease(self, owner: str, seconds: int) -> bool:
@@ -253,6 +299,20 @@ class _Manifest:
         except (KeyError, ValueError, TypeError, zlib.error) as e:
             logger.warning("cache item for %s is corrupt (%s: %s); it will be rewritten", self.region, _kind(e), e)
             return None
+
+
+def _parse_access(region: str, item: dict[str, Any], now: float) -> dict[str, Availability] | None:
+    try:
+        if int(item["schema"]["N"]) != ACCESS_SCHEMA_VERSION or float(item["expires_at"]["N"]) <= now:
+            return None
+        document = json.loads(zlib.decompress(item["data"]["B"]))
+        return {
+            str(model_id): Availability(str(auth), str(entitlement), str(in_region), str(agreement), float(at))
+            for model_id, (auth, entitlement, in_region, agreement, at) in document.items()
+        }
+    except (KeyError, ValueError, TypeError, AttributeError, zlib.error) as e:
+        logger.warning("access item for %s is corrupt (%s: %s); the next check rewrites it", region, _kind(e), e)
+        return None
 
 
 def _kind(error: Exception) -> str:

@@ -104,6 +104,13 @@ def _search_schema(routes: RouteTable, regions: Sequence[str]) -> JSONSchema:
                 "description": "false: only active models (pass this unless you need an old one); "
                 "true: only legacy (deprecated) models.",
             },
+            "callable": {
+                "anyOf": [{"type": "string", "enum": ["true", "false", "any"]}, {"type": "boolean"}],
+                "description": "Whether this AWS account can call the model (Bedrock's access check): true "
+                "(the default) lists models callable in some configured region, false the others with their "
+                "reasons (field access), any every available model. An error when the deployment's "
+                "ACCESS_CHECK is off.",
+            },
         }
     )
 

@@ -26,6 +26,7 @@ from model_catalog.api.mcp_tools import Tool, select_tools
 from model_catalog.api.params import AnthropicListQuery, SearchQuery
 from model_catalog.domain.modalities import INPUT_MODALITIES, OUTPUT_MODALITIES
 from model_catalog.domain.routes import MCP_PATH, RouteTable
+from model_catalog.domain.search import CALLABLE_VALUES
 
 TITLE = "Amazon Bedrock model catalog"
 VERSION = "1.0.0"
@@ -71,6 +72,20 @@ class OpenAIModelList(_Body):
     data: list[OpenAIModel]
 
 
+AccessReason = Literal[
+    "unauthorized", "unentitled", "region_unavailable", "no_agreement", "agreement_pending", "agreement_error"
+]
+
+
+class ModelAccessBody(_Body):
+    callable: bool | None  # null: not checked yet
+    reasons: list[
+        Literal[
+            "unauthorized", "unentitled", "region_unavailable", "no_agreement", "agreement_pending", "agreement_error"
+        ]
+    ]
+
+
 class ModelDetails(_Body):
     id: str
     name: str
@@ -85,6 +100,9 @@ class ModelDetails(_Body):
     inference_profiles: list[str]
     created_at: str
     aliases: list[str]
+    # Null with ACCESS_CHECK off; else the regions it is callable in, and each region's answer.
+    callable_regions: list[str] | None
+    access: dict[str, ModelAccessBody] | None
 
 
 class AnthropicErrorDetail(_Body):
@@ -263,6 +281,10 @@ _PARAMETER_DOCS = {
     "region": "Available in this configured region.",
     "streaming": "Supports response streaming: true or false.",
     "legacy": "Is (true) or is not (false) a legacy model.",
+    "callable": (
+        "Whether this account can call the model (ACCESS_CHECK on; a 400 when off): true (default), callable or "
+        "not yet checked in some configured region; false, the others, with their reasons in access; any, all."
+    ),
 }
 _ARRAY_DOC = " Repeated (?x=a&x=b) or comma-separated (?x=a,b): every value must hold; an empty value is no filter."
 
@@ -324,6 +346,7 @@ def build_openapi(
         "input_modalities": list(INPUT_MODALITIES),
         "output_modalities": list(OUTPUT_MODALITIES),
         "route": list(routes.names()),
+        "callable": list(CALLABLE_VALUES),
     }
     if regions:
         vocabularies["region"] = list(regions)

@@ -9,7 +9,8 @@ from urllib.parse import unquote
 from model_catalog.api.params import AnthropicListQuery, SearchQuery
 from model_catalog.api.rendered import rendered
 from model_catalog.api.views import JSON
-from model_catalog.domain.catalog import ModelView
+from model_catalog.domain.access import why_not_callable
+from model_catalog.domain.catalog import Catalog, ModelView
 from model_catalog.domain.pagination import paginate
 from model_catalog.domain.search import search
 from model_catalog.errors import InvalidRequestError, ModelNotFoundError, RouteNotFoundError
@@ -43,10 +44,19 @@ def _refuse_foreign_cursor(state: CatalogState, view: ModelView, query: Anthropi
 def get_anthropic_model(state: CatalogState, model_id: str) -> JSON:
     found = _anthropic_view(state).find(model_id)
     if found is None:
+        _refuse_uncallable(state.catalog, model_id)
         elsewhere = state.catalog.all.find(model_id)
         reason = f"{elsewhere.id} is not a TEXT -> TEXT model; the OpenAI models route lists it" if elsewhere else None
         raise ModelNotFoundError(unquote(model_id), reason)
     return rendered(state.catalog).anthropic_model(found)
+
+
+def _refuse_uncallable(catalog: Catalog, model_id: str) -> None:
+    """A model that is available but that this account can call in no configured region: a 404 that
+    says why (with the access check on; with it off every available model is served)."""
+    found = catalog.available.find(model_id)
+    if found is not None and found.id not in catalog.all.by_id:
+        raise ModelNotFoundError(unquote(model_id), f"{found.id}: {why_not_callable(found)}")
 
 
 def list_openai_models(state: CatalogState) -> JSON:
@@ -54,6 +64,8 @@ def list_openai_models(state: CatalogState) -> JSON:
 
 
 def get_openai_model(state: CatalogState, model_id: str) -> JSON:
+    if state.catalog.all.find(model_id) is None:
+        _refuse_uncallable(state.catalog, model_id)
     return rendered(state.catalog).openai_model(state.catalog.all.resolve(model_id))
 
 

@@ -44,6 +44,15 @@ def _booleans(value: Any) -> tuple[bool, ...]:
     return tuple(parsed)
 
 
+def _words(value: Any) -> tuple[str, ...]:
+    """Like ``_split``, and a JSON boolean (an MCP argument) is its word: ``true`` is ``"true"``."""
+    if isinstance(value, bool):
+        return (str(value).lower(),)
+    if isinstance(value, list | tuple):
+        return tuple(part for v in value for part in _words(v))
+    return _split(value)
+
+
 def _whole_number(value: Any) -> Any:
     # Digits only: pydantic's lax mode would read "2.0" as 2, but a page size of "2.0" or "1e3" is a
     # client bug worth a 400, and Anthropic documents limit as an integer from 1 to 1000.
@@ -55,6 +64,7 @@ def _whole_number(value: Any) -> Any:
 _DIGITS = re.compile(r"[0-9]+")
 Values = Annotated[tuple[str, ...], BeforeValidator(_split)]
 Booleans = Annotated[tuple[bool, ...], BeforeValidator(_booleans)]
+Words = Annotated[tuple[str, ...], BeforeValidator(_words)]
 PageSize = Annotated[int, BeforeValidator(_whole_number)]
 
 
@@ -77,6 +87,7 @@ class SearchQuery(BaseModel):
     region: Values = ()
     streaming: Booleans = ()
     legacy: Booleans = ()
+    callable: Words = ()  # true | false | any, checked by the domain (it knows whether the check is on)
 
     def criteria(self) -> SearchCriteria:
         return SearchCriteria(
@@ -86,6 +97,7 @@ class SearchQuery(BaseModel):
             region=self.region,
             streaming=self.streaming,
             legacy=self.legacy,
+            callable=self.callable,
         )
 
 

@@ -79,7 +79,8 @@ class RenderedCatalog:
 
     @functools.cached_property
     def _model_details(self) -> dict[str, RenderedObject]:
-        return {r.id: _object(views.model_details(r, self.catalog)) for r in self.catalog.models}
+        # Every available model: search's callable=false and callable=any list those not served too.
+        return {r.id: _object(views.model_details(r, self.catalog)) for r in self.catalog.available.ordered}
 
     @functools.cached_property
     def openai_list(self) -> RenderedObject:

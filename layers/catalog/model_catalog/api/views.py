@@ -58,4 +58,18 @@ def model_details(record: ModelRecord, catalog: Catalog) -> JSON:
         "inference_profiles": list(record.inference_profiles),
         "created_at": record.created_at_rfc3339,
         "aliases": list(record.aliases),
+        **access_fields(record),
+    }
+
+
+def access_fields(record: ModelRecord) -> JSON:
+    """``callable_regions`` and ``access`` ({region: {callable, reasons}}); both null with the check off."""
+    access = record.access
+    return {
+        "callable_regions": list(record.callable_regions) if record.callable_regions is not None else None,
+        "access": (
+            {region: {"callable": a.callable, "reasons": list(a.reasons)} for region, a in access.items()}
+            if access is not None
+            else None
+        ),
     }

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from model_catalog.domain.access import OFF, AccessRule, is_served
 from model_catalog.domain.normalize import BuildReport, RegionListing, merge_listings
 from model_catalog.domain.records import ModelRecord, RegionSnapshot
 from model_catalog.domain.routes import ANTHROPIC_LIST_TOOL, RouteSpec, RouteTable
@@ -69,7 +70,9 @@ def _by_id(record: ModelRecord) -> str:
 
 
 class Catalog:
-    """All available models of the configured regions, and the views the routes serve."""
+    """All available models of the configured regions, and the views the routes serve. With the access
+    check on (``access``), ``all`` and ``anthropic`` hold only the models served (callable or unknown in
+    some region) and ``available`` holds every available one."""
 
     def __init__(
         self,
@@ -78,7 +81,16 @@ class Catalog:
         regions: Sequence[str],
         fetched_at: Mapping[str, float],
         skipped: Sequence[str] = (),
+        *,
+        access: AccessRule = OFF,
     ) -> None:
+        self.access = access
+        records = access.apply(records)
+        self.available = ModelView.of(records, order="id")
+        # Available, and callable in no configured region: search's callable=false.
+        self.not_callable = tuple(r for r in self.available.ordered if not is_served(r))
+        if access.on:
+            records = [r for r in records if is_served(r)]
         self.routes = routes
         self.regions = tuple(regions)
         self.fetched_at = dict(fetched_at)  # region -> unix seconds of its data
@@ -90,10 +102,11 @@ class Catalog:
             if anthropic_route is not None
             else None
         )
-        self.supported_routes: Mapping[str, tuple[RouteSpec, ...]] = {r.id: routes.supported_by(r) for r in records}
+        available = self.available.ordered
+        self.supported_routes: Mapping[str, tuple[RouteSpec, ...]] = {r.id: routes.supported_by(r) for r in available}
         # Every modality some model has: a raw value Bedrock adds later is a valid filter value too.
-        self.input_modalities = frozenset(m for r in records for m in r.input_modalities)
-        self.output_modalities = frozenset(m for r in records for m in r.output_modalities)
+        self.input_modalities = frozenset(m for r in available for m in r.input_modalities)
+        self.output_modalities = frozenset(m for r in available for m in r.output_modalities)
 
     @classmethod
     def from_snapshots(
@@ -105,18 +118,27 @@ class Catalog:
 
     @classmethod
     def from_listings(
-        cls, listings: Mapping[str, RegionListing], regions: Sequence[str], routes: RouteTable
+        cls,
+        listings: Mapping[str, RegionListing],
+        regions: Sequence[str],
+        routes: RouteTable,
+        access: AccessRule = OFF,
     ) -> Catalog:
         """From each region's answers already read (``RegionListing.of``), as a refresh reads them."""
         report = BuildReport()
         records = merge_listings(listings, regions, report)
         fetched_at = {r: listings[r].fetched_at for r in regions if r in listings}
-        return cls(records, routes, regions, fetched_at, report.skipped)
+        return cls(records, routes, regions, fetched_at, report.skipped, access=access)
 
     @property
     def models(self) -> tuple[ModelRecord, ...]:
-        """Every available model, sorted by id."""
+        """Every model served, sorted by id: every available one, with the access check off."""
         return self.all.ordered
+
+    @property
+    def callable_count(self) -> int:
+        """How many models are callable in at least one configured region (0 with the check off)."""
+        return sum(1 for r in self.available.ordered if r.callable_regions)
 
     @property
     def oldest_fetch(self) -> float | None:

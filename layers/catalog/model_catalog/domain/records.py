@@ -24,6 +24,15 @@ class RegionSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class ModelAccess:
+    """Whether the account can call a model in one region (domain/access.py): True, False, or None
+    (never checked), with the reasons when not."""
+
+    callable: bool | None
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ModelRecord:
     """One model, merged over the configured regions."""
 
@@ -38,6 +47,9 @@ class ModelRecord:
     regions: tuple[str, ...]
     inference_profiles: tuple[str, ...]
     aliases: tuple[str, ...] = field(default=())
+    # Account access (domain/access.py); both None with ACCESS_CHECK off.
+    callable_regions: tuple[str, ...] | None = None
+    access: Mapping[str, ModelAccess] | None = None
 
     @property
     def created_at_rfc3339(self) -> str:

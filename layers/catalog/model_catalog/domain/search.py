@@ -32,6 +32,10 @@ class SearchCriteria:
     region: Sequence[str] = ()
     streaming: Sequence[bool] = ()
     legacy: Sequence[bool] = ()
+    callable: Sequence[str] = ()  # true (the default), false or any: needs the access check on
+
+
+CALLABLE_VALUES = ("true", "false", "any")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +60,28 @@ class _Filter:
 
 def search(catalog: Catalog, criteria: SearchCriteria) -> list[ModelRecord]:
     """The available models that match every filter, sorted by id."""
+    candidates = _by_access(catalog, criteria.callable)
     wanted = _validated(catalog, criteria)
-    return [m for m in catalog.models if wanted.matches(m)]
+    return [m for m in candidates if wanted.matches(m)]
+
+
+def _by_access(catalog: Catalog, values: Sequence[str]) -> Sequence[ModelRecord]:
+    """The models ``callable`` asks for: true, those callable (or unknown) in some configured region, as
+    without it; false, the others; any, every available model."""
+    if not values:
+        return catalog.models
+    if not catalog.access.on:
+        raise InvalidRequestError(
+            "callable: the account access check is off (ACCESS_CHECK=false, or a snapshot source), so nothing "
+            "is known about which models this account can call; leave callable out",
+            "callable",
+        )
+    words = _checked("callable", values, lambda v: v.strip().lower(), CALLABLE_VALUES)
+    if len(set(words)) > 1:
+        raise InvalidRequestError(f"callable takes one value, got {', '.join(values)}", "callable")
+    if words[0] == "false":
+        return catalog.not_callable
+    return catalog.available.ordered if words[0] == "any" else catalog.models
 
 
 def _validated(catalog: Catalog, criteria: SearchCriteria) -> _Filter:

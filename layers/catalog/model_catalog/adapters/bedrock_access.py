@@ -1,0 +1,122 @@
+"""Bedrock's ``GetFoundationModelAvailability``: may this account call a model in a region. One call
+per (model, region), a few at a time per region, on the catalog source's own clients (their adaptive
+retries absorb a brief throttle). AWS errors become the project's own ``SourceError``s."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError
+
+from model_catalog.adapters.bedrock import _translated
+from model_catalog.domain.access import AccessCheckReport, Availability
+from model_catalog.errors import (
+    SourceAccessDeniedError,
+    SourceError,
+    SourceMalformedError,
+    SourceThrottledError,
+    SourceUnreachableError,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_bedrock import BedrockClient
+
+logger = logging.getLogger(__name__)
+
+OPERATION = "GetFoundationModelAvailability"
+# Calls under way at once in one region: as many as a client keeps connections, so none waits for one
+# (nor opens one it must throw away). Regions are checked side by side, up to MAX_THREADS calls in all.
+CALLS_PER_REGION = 4  # = CLIENT_CONFIG's max_pool_connections (a test holds them equal)
+MAX_THREADS = 64
+# A region that answers these has no use for more calls now: they would fail the same way (or make the
+# throttle worse). Its other pairs keep their last answers until the next refresh.
+_STOPS_THE_REGION = (SourceThrottledError, SourceAccessDeniedError, SourceUnreachableError)
+
+
+class BedrockAccessChecker:
+    """``client_for(region)`` is the Bedrock client of that region (``BedrockSource.client``: the clients
+    the refresh has already made)."""
+
+    def __init__(
+        self,
+        client_for: Callable[[str], BedrockClient],
+        clock: Callable[[], float] = time.time,
+        calls_per_region: int = CALLS_PER_REGION,
+    ) -> None:
+        self._client_for = client_for
+        self._clock = clock
+        self._calls_per_region = max(1, calls_per_region)
+        self._lock = threading.Lock()
+
+    def check(self, due: Mapping[str, Sequence[str]]) -> AccessCheckReport:
+        """Ask about every model id of ``due`` (region -> model ids); never raises."""
+        report = AccessCheckReport()
+        lanes: list[tuple[str, BedrockClient, Sequence[str], threading.Event]] = []
+        for region, model_ids in due.items():
+            if not model_ids:
+                continue
+            try:
+                client = self._client_for(region)  # in this thread: making clients is CPU-bound
+            except BotoCoreError as e:
+                report.failed[region] = f"{region}: no client: {type(e).__name__}"
+                report.unanswered += len(model_ids)
+                continue
+            stop = threading.Event()
+            width = min(self._calls_per_region, len(model_ids))
+            lanes.extend((region, client, model_ids[i::width], stop) for i in range(width))
+        if not lanes:
+            return report
+        with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(lanes)), thread_name_prefix="access") as pool:
+            for lane in lanes:
+                pool.submit(self._run_lane, report, *lane)
+        for error in report.failed.values():
+            logger.warning("access check incomplete, keeping the last answers: %s", error)
+        return report
+
+    def _run_lane(
+        self,
+        report: AccessCheckReport,
+        region: str,
+        client: BedrockClient,
+        model_ids: Sequence[str],
+        stop: threading.Event,
+    ) -> None:
+        for position, model_id in enumerate(model_ids):
+            if stop.is_set():
+                with self._lock:
+                    report.unanswered += len(model_ids) - position
+                return
+            try:
+                answer = self.availability(client, region, model_id)
+            except SourceError as e:
+                with self._lock:
+                    report.calls += 1
+                    report.unanswered += 1
+                    report.failed.setdefault(region, str(e))
+                if isinstance(e, _STOPS_THE_REGION):
+                    stop.set()
+                continue
+            with self._lock:
+                report.calls += 1
+                report.answers.setdefault(region, {})[model_id] = answer
+
+    def availability(self, client: BedrockClient, region: str, model_id: str) -> Availability:
+        """One call. Raises ``SourceError`` (throttled, denied, unreachable, malformed, or another code)."""
+        with _translated(region, f"{OPERATION}({model_id})"):
+            response: Mapping[str, Any] = client.get_foundation_model_availability(modelId=model_id)
+        agreement = response.get("agreementAvailability")
+        values = (
+            response.get("authorizationStatus"),
+            response.get("entitlementAvailability"),
+            response.get("regionAvailability"),
+            agreement.get("status") if isinstance(agreement, Mapping) else None,
+        )
+        if not all(isinstance(v, str) and v for v in values):
+            raise SourceMalformedError(region, f"{OPERATION}({model_id}) answered without its statuses")
+        authorization, entitlement, region_availability, agreement_status = (str(v) for v in values)
+        return Availability(authorization, entitlement, region_availability, agreement_status, self._clock())
