@@ -15,7 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = ROOT / "template.yaml"
 
 # The only actions allowed on Resource "*": they support no resource type in IAM.
-STAR_ONLY_ACTIONS = {"bedrock:ListFoundationModels", "bedrock:ListInferenceProfiles"}
+STAR_ONLY_ACTIONS = {
+    "bedrock:ListFoundationModels",
+    "bedrock:ListInferenceProfiles",
+    "bedrock:GetFoundationModelAvailability",  # the access check: a read, never an invoke or a subscribe
+}
 
 FUNCTIONS = {
     "ListModelsFunction": "functions/list_models/",
@@ -83,6 +87,16 @@ def test_environment_is_wired_to_parameters(template: dict[str, Any]) -> None:
     assert parameters["OpenAIRoutesPrefix"]["Default"] == ""
     assert parameters["ModelCacheSeconds"]["Default"] == 900
     assert parameters["ModelCacheMaxStaleSeconds"]["Default"] == 86400
+    assert variables["ACCESS_CHECK"] == {"Ref": "AccessCheck"}
+    assert variables["ACCESS_CHECK_SECONDS"] == {"Ref": "AccessCheckSeconds"}
+    assert variables["MARKETPLACE_AUTO_SUBSCRIBE"] == {"Ref": "MarketplaceAutoSubscribe"}
+    assert parameters["AccessCheck"] == {
+        **parameters["AccessCheck"],
+        "Default": "true",
+        "AllowedValues": ["true", "false"],
+    }
+    assert parameters["AccessCheckSeconds"]["Default"] == 86400
+    assert parameters["MarketplaceAutoSubscribe"]["Default"] == "false"
 
 
 def test_cache_table_is_on_demand_with_ttl(template: dict[str, Any]) -> None:
@@ -224,3 +238,26 @@ def test_the_local_environment_of_the_functions() -> None:
     assert "CACHE_TABLE_NAME" not in api.environment
     assert "API_KEY_SECRETSMANAGER_SECRET" not in api.environment
     assert api.layer_dirs == [ROOT / "layers" / "catalog"]
+
+
+def test_the_access_check_is_granted_exactly_its_one_read(template: dict[str, Any]) -> None:
+    """API.md: the template grants bedrock:GetFoundationModelAvailability, nothing broader (no invoke, no
+    Marketplace subscription, no wildcard)."""
+    bedrock = {
+        action
+        for statement in policy_statements(template)
+        for action in as_list(statement["Action"])
+        if action.startswith(("bedrock:", "aws-marketplace:"))
+    }
+    assert bedrock == {
+        "bedrock:ListFoundationModels",
+        "bedrock:ListInferenceProfiles",
+        "bedrock:GetFoundationModelAvailability",
+    }
+    (statement,) = [s for s in policy_statements(template) if s.get("Sid") == "CheckModelAccess"]
+    assert statement == {
+        "Sid": "CheckModelAccess",
+        "Effect": "Allow",
+        "Action": "bedrock:GetFoundationModelAvailability",
+        "Resource": "*",
+    }

@@ -112,7 +112,11 @@ def build_runtime(environ: Mapping[str, str]) -> Runtime:
         source.name,
         ",".join(regions),
         settings.cache_table_name or "none (memory only)",
-        "on" if service.access is not None else "off",
+        "on"
+        if service.access is not None
+        else "off"
+        if not settings.access_check
+        else "off (a snapshot holds no access data)",
     )
     return Runtime(settings, routes, service, _api_keys(settings), observer)
 

@@ -36,11 +36,9 @@ def _blank_is_none(value: Any) -> Any:
 
 
 def _true_or_false(value: Any) -> Any:
-    """``true`` or ``false`` (any case), blank is unset; ``yes``, ``1`` and the like are typos here."""
+    """``true`` or ``false`` (any case); ``yes``, ``1`` and the like are typos here."""
     if isinstance(value, str):
         word = value.strip().lower()
-        if not word:
-            return None
         if word not in ("true", "false"):
             raise ValueError(f"must be true or false, got {value!r}")
         return word == "true"
@@ -78,8 +76,8 @@ class Settings(BaseModel):
     cors_allow_origins: CommaList = Field(default=(), alias="CORS_ALLOW_ORIGINS")
     http_max_age_seconds: int = Field(default=60, ge=0, alias="HTTP_MAX_AGE_SECONDS")
     gzip_min_bytes: int = Field(default=1024, ge=0, alias="GZIP_MIN_BYTES")
-    # Account access (docs/access.md). Unset: on with the Bedrock source, off with a snapshot.
-    access_check: Annotated[bool | None, TrueOrFalse] = Field(default=None, alias="ACCESS_CHECK")
+    # Account access (docs/access.md): on with the Bedrock source; a snapshot holds no access data.
+    access_check: Annotated[bool, TrueOrFalse] = Field(default=True, alias="ACCESS_CHECK")
     access_check_seconds: int = Field(default=86400, ge=60, alias="ACCESS_CHECK_SECONDS")
     marketplace_auto_subscribe: Annotated[bool, TrueOrFalse] = Field(default=False, alias="MARKETPLACE_AUTO_SUBSCRIBE")
 
@@ -113,10 +111,6 @@ class Settings(BaseModel):
             raise ValueError("set only one of API_KEY, API_KEY_SSM_PARAMETER, API_KEY_SECRETSMANAGER_SECRET")
         if self.model_cache_max_stale_seconds and self.model_cache_max_stale_seconds < self.model_cache_seconds:
             raise ValueError("MODEL_CACHE_MAX_STALE_SECONDS must be 0 or at least MODEL_CACHE_SECONDS")
-        if self.access_check and self.catalog_snapshot is not None:
-            raise ValueError(
-                "ACCESS_CHECK=true needs the Bedrock source: a snapshot (CATALOG_SNAPSHOT) holds no access data"
-            )
         return self
 
     @classmethod
@@ -140,7 +134,7 @@ class Settings(BaseModel):
     @property
     def access_check_on(self) -> bool:
         """Whether the refresh asks Bedrock which models this account can call."""
-        return self.access_check if self.access_check is not None else self.catalog_snapshot is None
+        return self.access_check and self.catalog_snapshot is None
 
     @property
     def max_stale_seconds(self) -> int:

@@ -44,13 +44,13 @@ def _booleans(value: Any) -> tuple[bool, ...]:
     return tuple(parsed)
 
 
-def _words(value: Any) -> tuple[str, ...]:
-    """Like ``_split``, and a JSON boolean (an MCP argument) is its word: ``true`` is ``"true"``."""
+def _word(value: Any) -> Any:
+    """One word; a JSON boolean (an MCP argument) is its word, ``true`` is ``"true"``; blank is no value."""
     if isinstance(value, bool):
-        return (str(value).lower(),)
-    if isinstance(value, list | tuple):
-        return tuple(part for v in value for part in _words(v))
-    return _split(value)
+        return str(value).lower()
+    if isinstance(value, str):
+        return value.strip() or None
+    return value  # pydantic refuses anything else as "not a string"
 
 
 def _whole_number(value: Any) -> Any:
@@ -64,7 +64,7 @@ def _whole_number(value: Any) -> Any:
 _DIGITS = re.compile(r"[0-9]+")
 Values = Annotated[tuple[str, ...], BeforeValidator(_split)]
 Booleans = Annotated[tuple[bool, ...], BeforeValidator(_booleans)]
-Words = Annotated[tuple[str, ...], BeforeValidator(_words)]
+Word = Annotated[str | None, BeforeValidator(_word)]
 PageSize = Annotated[int, BeforeValidator(_whole_number)]
 
 
@@ -87,7 +87,7 @@ class SearchQuery(BaseModel):
     region: Values = ()
     streaming: Booleans = ()
     legacy: Booleans = ()
-    callable: Words = ()  # true | false | any, checked by the domain (it knows whether the check is on)
+    callable: Word = None  # true | false | any, checked by the domain (it knows whether the check is on)
 
     def criteria(self) -> SearchCriteria:
         return SearchCriteria(

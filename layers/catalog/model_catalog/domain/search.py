@@ -32,7 +32,7 @@ class SearchCriteria:
     region: Sequence[str] = ()
     streaming: Sequence[bool] = ()
     legacy: Sequence[bool] = ()
-    callable: Sequence[str] = ()  # true (the default), false or any: needs the access check on
+    callable: str | None = None  # true (the default), false or any: needs the access check on
 
 
 CALLABLE_VALUES = ("true", "false", "any")
@@ -65,10 +65,10 @@ def search(catalog: Catalog, criteria: SearchCriteria) -> list[ModelRecord]:
     return [m for m in candidates if wanted.matches(m)]
 
 
-def _by_access(catalog: Catalog, values: Sequence[str]) -> Sequence[ModelRecord]:
+def _by_access(catalog: Catalog, value: str | None) -> Sequence[ModelRecord]:
     """The models ``callable`` asks for: true, those callable (or unknown) in some configured region, as
     without it; false, the others; any, every available model."""
-    if not values:
+    if value is None:
         return catalog.models
     if not catalog.access.on:
         raise InvalidRequestError(
@@ -76,12 +76,10 @@ def _by_access(catalog: Catalog, values: Sequence[str]) -> Sequence[ModelRecord]
             "is known about which models this account can call; leave callable out",
             "callable",
         )
-    words = _checked("callable", values, lambda v: v.strip().lower(), CALLABLE_VALUES)
-    if len(set(words)) > 1:
-        raise InvalidRequestError(f"callable takes one value, got {', '.join(values)}", "callable")
-    if words[0] == "false":
+    (word,) = _checked("callable", (value,), lambda v: v.strip().lower(), CALLABLE_VALUES)
+    if word == "false":
         return catalog.not_callable
-    return catalog.available.ordered if words[0] == "any" else catalog.models
+    return catalog.available.ordered if word == "any" else catalog.models
 
 
 def _validated(catalog: Catalog, criteria: SearchCriteria) -> _Filter:
