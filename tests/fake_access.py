@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 import boto3
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from moto.core.models import botocore_stubber
 
 from model_catalog.adapters.bedrock import CLIENT_CONFIG
 from tests.fakes import _response
@@ -105,6 +106,9 @@ class FakeAccess:
         return lambda region: self.install(make_client(region), region)
 
     def install(self, client: Any, region: str) -> Any:
+        # botocore calls every before-send handler, not just up to the first answer: inside mock_aws, moto's
+        # would also run and refuse an operation it does not implement. This one is answered here alone.
+        client.meta.events.unregister("before-send", botocore_stubber)
         client.meta.events.register(f"before-call.bedrock.{OPERATION}", self._count(region))
         client.meta.events.register_first(f"before-send.bedrock.{OPERATION}", self._answer(region))
         return client
