@@ -113,7 +113,7 @@ def test_every_status_is_read_from_bedrock_s_answer(access: FakeAccess, clock: C
 
 
 def test_the_call_uses_the_source_s_client_configuration() -> None:
-    assert CLIENT_CONFIG.retries == {"mode": "adaptive", "total_max_attempts": MAX_ATTEMPTS}
+    assert CLIENT_CONFIG.retries == {"mode": "adaptive", "total_max_attempts": MAX_ATTEMPTS}  # type: ignore[attr-defined]
     # As many calls at once per region as a client keeps connections: none waits for one.
     assert CLIENT_CONFIG.max_pool_connections == CALLS_PER_REGION  # type: ignore[attr-defined]
 
