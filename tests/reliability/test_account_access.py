@@ -5,12 +5,14 @@ the cache age, throttling and access denied for the call itself, and the calls c
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from model_catalog.access_keeper import AccessKeeper
+from model_catalog.adapters import bedrock as bedrock_adapter
 from model_catalog.adapters.bedrock import CLIENT_CONFIG, MAX_ATTEMPTS, BedrockSource
 from model_catalog.adapters.bedrock_access import CALLS_PER_REGION, BedrockAccessChecker
 from model_catalog.adapters.dynamodb import DynamoDBStore
@@ -21,10 +23,12 @@ from model_catalog.domain.routes import RouteTable
 from model_catalog.errors import SourceAccessDeniedError, SourceThrottledError
 from model_catalog.service import CatalogService
 from tests.conftest import CACHE_TABLE as TABLE
+from tests.conftest import HandlerLoader, load_event
+from tests.conftest import create_cache_table as create_table
 from tests.fake_access import FakeAccess, Statuses
 from tests.fakes import FakeBedrock
 from tests.integration.test_service import Clock
-from tests.reliability.conftest import REGIONS, inject_dynamodb_errors
+from tests.reliability.conftest import REGIONS, call, dynamodb_client, http_event, inject_dynamodb_errors
 
 DAY = 86400
 HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0"
@@ -336,3 +340,68 @@ def test_a_region_of_thousands_of_models_fits_one_item(clock: Clock, table: Any)
     item = table.get_item(TableName=TABLE, Key={"pk": {"S": "access#us-east-1"}})["Item"]
     assert len(item["data"]["B"]) < 100_000
     assert store.load_access(["us-east-1"]) == {"us-east-1": many}
+
+
+# --- through the handlers: the refresher checks, every route serves what the account can call -------------
+
+
+@pytest.mark.usefixtures("aws")
+def test_the_routes_serve_what_the_refresher_found_callable(
+    monkeypatch: pytest.MonkeyPatch,
+    load_handler: HandlerLoader,
+    bedrock: FakeBedrock,
+    access: FakeAccess,
+    lambda_context: Any,
+) -> None:
+    create_table(dynamodb_client())
+    monkeypatch.setattr(
+        bedrock_adapter, "default_client_factory", lambda: access.client_factory(bedrock.client_factory())
+    )
+    for region in REGIONS:
+        access.answer(region, HAIKU, Statuses(authorization="NOT_AUTHORIZED"))
+    env = {"AWS_BEDROCK_REGIONS": ",".join(REGIONS), "CACHE_TABLE_NAME": TABLE, "CATALOG_SNAPSHOT": ""}
+    refresher = load_handler("refresh_catalog", **env)  # access check on by default with the Bedrock source
+    refresher.lambda_handler(load_event("refresh_catalog_schedule"), lambda_context)
+    checked = access.total_calls
+    assert checked > 0
+
+    search = load_handler("search_models", **env)
+    hidden = call(search, http_event("GET", "/search_models", {"callable": "false"}), lambda_context)
+    assert hidden.status == 200 and [m["id"] for m in hidden.json] == [HAIKU]
+    assert hidden.json[0]["access"]["us-east-1"] == {"callable": False, "reasons": ["unauthorized"]}
+    served = call(search, http_event("GET", "/search_models"), lambda_context).json
+    assert HAIKU not in [m["id"] for m in served] and all(m["callable_regions"] for m in served)
+    every = call(search, http_event("GET", "/search_models", {"callable": "any"}), lambda_context).json
+    assert len(every) == len(served) + 1
+
+    models = load_handler("get_model", **env)
+    refused = call(models, http_event("GET", f"/anthropic/v1/models/{HAIKU}"), lambda_context)
+    assert refused.status == 404 and refused.json["error"]["type"] == "not_found_error"
+    assert "cannot call it: eu-west-1: unauthorized" in refused.json["error"]["message"]
+    lists = load_handler("list_models", **env)
+    listed = call(lists, http_event("GET", "/v1/models"), lambda_context).json["data"]
+    assert HAIKU not in [m["id"] for m in listed] and listed
+
+    mcp = load_handler("mcp_server", **env)
+    tools_call = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": "search_models", "arguments": {"callable": False}},
+    }
+    headers = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
+    reply = call(mcp, http_event("POST", "/mcp", headers=headers, body=json.dumps(tools_call)), lambda_context)
+    assert [m["id"] for m in json.loads(reply.json["result"]["content"][0]["text"])["models"]] == [HAIKU]
+    assert access.total_calls == checked  # no request called GetFoundationModelAvailability
+
+
+def test_with_a_snapshot_the_check_is_off_and_callable_is_a_400(
+    load_handler: HandlerLoader, lambda_context: Any
+) -> None:
+    search = load_handler("search_models", AWS_BEDROCK_REGIONS=",".join(REGIONS))
+    assert search.rt.service.access is None
+    body = call(search, http_event("GET", "/search_models"), lambda_context).json
+    assert all(m["access"] is None and m["callable_regions"] is None for m in body)
+    refused = call(search, http_event("GET", "/search_models", {"callable": "true"}), lambda_context)
+    assert refused.status == 400 and refused.json["error"]["param"] == "callable"
+    assert "ACCESS_CHECK" in refused.json["error"]["message"]
