@@ -1,0 +1,5 @@
+# make bench-access: what the account access check costs a refresh (bench/access.py prints its table).
+.PHONY: bench-access
+
+bench-access: $(STAMP)
+	PYTHONPATH=layers/catalog:. $(BIN)/python -m bench.access $(BENCH_ARGS)
