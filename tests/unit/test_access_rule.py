@@ -11,6 +11,7 @@ import pytest
 
 from model_catalog.api.operations import get_anthropic_model, get_openai_model, list_openai_models, search_models
 from model_catalog.api.params import SearchQuery, parse_query
+from model_catalog.api.views import access_status
 from model_catalog.domain.access import (
     AccessBook,
     AccessRule,
@@ -241,6 +242,20 @@ def test_auto_subscribe_serves_a_model_whose_agreement_is_pending(snapshot_doc: 
     pending = nowhere(HAIKU, snapshot_doc, agreement="PENDING")
     assert HAIKU not in catalog_with(snapshot_doc, pending).all.by_id
     assert HAIKU in catalog_with(snapshot_doc, pending, auto=True).all.by_id
+
+
+def test_status_says_when_access_was_last_checked_and_how_many_models_are_callable(
+    snapshot_doc: dict[str, Any],
+) -> None:
+    assert access_status(catalog_with(snapshot_doc, None)) is None  # the check off
+    catalog = catalog_with(snapshot_doc, nowhere(HAIKU, snapshot_doc, agreement="ERROR"))
+    assert access_status(catalog) == {
+        "checked_at": "1970-01-01T00:16:40Z",  # the latest answer: at 1000 s
+        "callable": len(catalog.available.ordered) - 1,
+    }
+    listings = {r: RegionListing.of(s) for r, s in snapshots_of(snapshot_doc, REGIONS).items()}
+    never = Catalog.from_listings(listings, REGIONS, RouteTable.build("/anthropic", ""), AccessRule(AccessBook()))
+    assert access_status(never) == {"checked_at": None, "callable": 0}
 
 
 # --- settings -----------------------------------------------------------------------------------------

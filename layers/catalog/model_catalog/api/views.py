@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from model_catalog.domain.catalog import Catalog
@@ -72,4 +73,17 @@ def access_fields(record: ModelRecord) -> JSON:
             if access is not None
             else None
         ),
+    }
+
+
+def access_status(catalog: Catalog) -> JSON | None:
+    """/status's ``access``: when the latest answer came and how many models are callable in some
+    configured region; null with the check off."""
+    book = catalog.access.book
+    if book is None:
+        return None
+    checked = book.checked_at
+    return {
+        "checked_at": datetime.fromtimestamp(checked, UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if checked else None,
+        "callable": catalog.callable_count,
     }
