@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-import pytest
 from botocore.exceptions import InvalidRegionError
 
 from model_catalog.adapters import clients

@@ -7,7 +7,6 @@ import gzip
 
 import pytest
 
-from model_catalog.api import delivery
 from model_catalog.api.delivery import HttpPolicy, accepts_gzip, etag_of, gzipped, if_none_match
 from model_catalog.errors import ConfigurationError
 from model_catalog.settings import Settings

@@ -30,6 +30,9 @@ def _allowed_methods(routes: RouteTable, path: str) -> tuple[str, ...]:
 
 def make_resolver(function: str, rt: Runtime) -> APIGatewayHttpResolver:
     mounts = FUNCTIONS[function]
+    for each in mounts:
+        if each.cold_start is not None:
+            each.cold_start()
     api_keys = StaticApiKey(None) if all(m.open for m in mounts) else rt.api_keys
     app = build_resolver(api_keys, rt.dialect_of, rt.http_policy, lambda path: _allowed_methods(rt.routes, path))
     return mount(app, mounts, rt.routes)

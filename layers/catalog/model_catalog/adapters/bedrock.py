@@ -115,8 +115,7 @@ class BedrockSource:
                 continue
             profiles[region] = pool.submit(self._profiles, clients[region], region)
         started = {
-            region: (profiles[region], pool.submit(self._models, client, region))
-            for region, client in clients.items()
+            region: (profiles[region], pool.submit(self._models, client, region)) for region, client in clients.items()
         }
         return started, failed
 

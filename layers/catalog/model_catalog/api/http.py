@@ -12,14 +12,14 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
-
 from pydantic import BaseModel
 
 from model_catalog.api.delivery import HttpPolicy, delivery_middleware
 from model_catalog.api.errors import Dialect, anthropic_body, jsonrpc_body, openai_body, status_of
+from model_catalog.api.params import parse_query
 from model_catalog.api.rendered import to_json
 from model_catalog.errors import (
     AuthenticationError,
@@ -75,16 +75,13 @@ def invalid_request_error(error: RequestValidationError) -> InvalidRequestError:
     return InvalidRequestError(f"{param}: {message}" if param else message, param)
 
 
-def only_fields_of(model: type[BaseModel]) -> Callable[[APIGatewayHttpResolver, NextMiddleware], Response[Any]]:
-    """A route middleware: a query parameter that is no field of ``model`` is a 400 naming what the route
-    takes (Powertools reads a query model's fields and ignores the rest)."""
-    allowed = tuple(model.model_fields)
+def as_sent(model: type[BaseModel]) -> Callable[[APIGatewayHttpResolver, NextMiddleware], Response[Any]]:
+    """A route middleware: the query as API Gateway hands it over (a repeated parameter joined with
+    commas) must fit ``model`` too. Powertools reads only a query model's fields, and the first of a
+    repeated scalar: an unknown filter or two page sizes would pass silently."""
 
     def middleware(router: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
-        for name in router.current_event.query_string_parameters or {}:
-            if name not in allowed:
-                message = f"unknown parameter {name!r}; allowed: {', '.join(allowed) or 'none'}"
-                raise InvalidRequestError(message, name)
+        parse_query(model, router.current_event.query_string_parameters)
         return next_middleware(router)
 
     return middleware

@@ -23,8 +23,8 @@ from typing import Any
 from model_catalog import __version__
 from model_catalog.api.errors import message_of
 from model_catalog.api.http import JSON_TYPE
-from model_catalog.api.rendered import to_json
 from model_catalog.api.mcp_tools import Tool
+from model_catalog.api.rendered import to_json
 from model_catalog.errors import CatalogError
 from model_catalog.service import CatalogState
 

@@ -19,11 +19,11 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.models import Server
-
 from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
 from model_catalog.api import params
-from model_catalog.api.bodies import ERROR_BODY
+from model_catalog.api.bodies import ERROR_BODY, RESPONSE_MODELS
 from model_catalog.api.errors import Dialect
 from model_catalog.api.mcp import SUPPORTED_VERSIONS, VERSION_HEADER
 from model_catalog.api.mcp_tools import Tool, select_tools
@@ -135,7 +135,9 @@ def build_openapi(
         for operation in item.values():
             _complete(path, operation, vocabularies)
     tools = select_tools(routes, regions) if mcp_tools is None else mcp_tools
-    document["components"]["schemas"].update(_jsonrpc_request_schemas(tools))
+    # Every body the API answers (JsonRpcResult inside the MCP answer too), none of Powertools' 422 ones.
+    _, bodies = models_json_schema([(m, "serialization") for m in RESPONSE_MODELS], ref_template=_SCHEMAS + "{model}")
+    document["components"]["schemas"] = {**bodies["$defs"], **_jsonrpc_request_schemas(tools)}
     return document
 
 
@@ -145,6 +147,7 @@ def _complete(path: str, operation: dict[str, Any], vocabularies: Mapping[str, l
     error_body = responses.get("405", {}).get("content", {}).get("application/json", {}).get("schema", {})
     dialect = _DIALECT_OF_ERROR_BODY.get(error_body.get("$ref", ""))
     if dialect is None:  # an open route (the document, the page)
+        operation["security"] = []
         return
     for status, response in responses.items():
         if status.startswith(("4", "5")):
@@ -337,7 +340,6 @@ def default_document() -> dict[str, Any]:
     return build_openapi(RouteTable.build(settings.anthropic_routes_prefix, settings.openai_routes_prefix))
 
 
-@functools.cache
 def served_document() -> str:
     """What ``GET /openapi.json`` answers: the document of this deployment (its prefixes, its regions,
     the MCP tools it offers)."""

@@ -21,7 +21,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from model_catalog.api import bodies, operations
 from model_catalog.api.errors import Dialect
-from model_catalog.api.http import JSON_TYPE, json_response, only_fields_of, request_body
+from model_catalog.api.http import JSON_TYPE, as_sent, json_response, request_body
 from model_catalog.api.params import AnthropicListQuery, SearchQuery
 from model_catalog.domain.routes import MCP_PATH, RouteTable
 from model_catalog.errors import MethodNotAllowedError
@@ -78,6 +78,7 @@ def anthropic_list() -> APIGatewayHttpRouter:
         tags=["Anthropic"],
         operation_id="list_anthropic_models",
         responses=answers(Dialect.ANTHROPIC, bodies.AnthropicModelPage, "OK", 400, 401, 503),
+        middlewares=[as_sent(AnthropicListQuery)],
     )
     def list_anthropic_models(query: Annotated[AnthropicListQuery, Query()]) -> Response[str]:
         state = _state()
@@ -150,7 +151,7 @@ def search() -> APIGatewayHttpRouter:
         tags=["Search"],
         operation_id="search_models",
         responses=answers(Dialect.OPENAI, list[bodies.ModelDetails], "OK", 400, 401, 503),
-        middlewares=[only_fields_of(SearchQuery)],  # an unknown filter is a typo: silently ignored, it widens
+        middlewares=[as_sent(SearchQuery)],
     )
     def search_models(query: Annotated[SearchQuery, Query()]) -> Response[str]:
         state = _state()
@@ -159,18 +160,24 @@ def search() -> APIGatewayHttpRouter:
     return router
 
 
+def mcp_tools() -> Sequence[Any]:
+    """The MCP tools this deployment offers; an unknown name in MCP_INCLUDE_TOOLS/EXCLUDE stops the cold start."""
+    from model_catalog.api.mcp_tools import select_tools  # noqa: PLC0415
+    from model_catalog.runtime import runtime  # noqa: PLC0415
+
+    rt = runtime()
+    settings = rt.settings
+    return select_tools(rt.routes, rt.service.regions, settings.mcp_include_tools, settings.mcp_exclude_tools)
+
+
 def mcp() -> APIGatewayHttpRouter:
     # Imported here: only the MCP function needs the endpoint and its tools.
     from model_catalog.api.mcp import SERVER_INFO, McpEndpoint  # noqa: PLC0415
-    from model_catalog.api.mcp_tools import select_tools  # noqa: PLC0415
     from model_catalog.runtime import runtime  # noqa: PLC0415
 
     @functools.cache
     def endpoint() -> McpEndpoint:
-        rt = runtime()
-        settings = rt.settings
-        tools = select_tools(rt.routes, rt.service.regions, settings.mcp_include_tools, settings.mcp_exclude_tools)
-        return McpEndpoint(tools, rt.state, SERVER_INFO)
+        return McpEndpoint(mcp_tools(), runtime().state, SERVER_INFO)
 
     router = APIGatewayHttpRouter()
 
@@ -185,7 +192,7 @@ def mcp() -> APIGatewayHttpRouter:
             **answers(Dialect.JSONRPC, None, "", 400, 401, 406, 415, 503),
         },
     )
-    def call_mcp() -> Response[str]:
+    def call_mcp() -> Response[Any]:  # Any: a 202 has no body
         reply = endpoint().handle(request_body(router.current_event), router.current_event.headers)
         if reply.body is None:
             return Response(status_code=reply.status)
@@ -214,6 +221,7 @@ def docs() -> APIGatewayHttpRouter:
     from model_catalog.api.page import PAGE, PAGE_POLICY  # noqa: PLC0415
 
     router = APIGatewayHttpRouter()
+    document = functools.cache(served_document)  # made on first request, once per container
 
     @router.get(
         OPENAPI_PATH,
@@ -224,7 +232,7 @@ def docs() -> APIGatewayHttpRouter:
         responses={200: {"description": "OpenAPI 3.1", "content": {JSON_TYPE: {"schema": {"type": "object"}}}}},
     )
     def openapi() -> Response[str]:
-        return Response(200, JSON_TYPE, served_document())
+        return Response(200, JSON_TYPE, document())
 
     @router.get(
         DOCS_PATH,
@@ -245,6 +253,7 @@ class Mount:
     routes: Callable[[], APIGatewayHttpRouter]
     prefix: Prefix = Prefix.ROOT
     open: bool = False  # no API key (the document and the page: a browser cannot send one to load them)
+    cold_start: Callable[[], object] | None = None  # checks what the settings choose, before any request
 
 
 def prefix_of(routes: RouteTable, prefix: Prefix) -> str | None:
@@ -271,7 +280,6 @@ FUNCTIONS: dict[str, tuple[Mount, ...]] = {
     "list_models": (Mount(anthropic_list, Prefix.ANTHROPIC), Mount(openai_list, Prefix.OPENAI)),
     "get_model": (Mount(anthropic_get, Prefix.ANTHROPIC), Mount(openai_get, Prefix.OPENAI)),
     "search_models": (Mount(search),),
-    "mcp_server": (Mount(mcp),),
+    "mcp_server": (Mount(mcp, cold_start=mcp_tools),),
     "docs": (Mount(docs, open=True),),
 }
-
