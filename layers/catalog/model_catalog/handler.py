@@ -35,7 +35,7 @@ def make_resolver(function: str, rt: Runtime) -> APIGatewayHttpResolver:
             each.cold_start()
     api_keys = StaticApiKey(None) if all(m.open for m in mounts) else rt.api_keys
     app = build_resolver(api_keys, rt.dialect_of, rt.http_policy, lambda path: _allowed_methods(rt.routes, path))
-    return mount(app, mounts, rt.routes)
+    return mount(app, mounts, rt.routes, rt.state)
 
 
 def make_handler(function: str) -> LambdaHandler:

@@ -110,7 +110,7 @@ def build_openapi(
     (default: every tool of the route table)."""
     app = APIGatewayHttpResolver(enable_validation=True)
     for mounts in FUNCTIONS.values():
-        mount(app, mounts, routes)
+        mount(app, mounts, routes, _no_state)
     document: dict[str, Any] = json.loads(
         app.get_openapi_json_schema(
             title=TITLE,
@@ -139,6 +139,10 @@ def build_openapi(
     _, bodies = models_json_schema([(m, "serialization") for m in RESPONSE_MODELS], ref_template=_SCHEMAS + "{model}")
     document["components"]["schemas"] = {**bodies["$defs"], **_jsonrpc_request_schemas(tools)}
     return document
+
+
+def _no_state() -> Any:
+    raise AssertionError("the document's resolver answers no request")
 
 
 def _complete(path: str, operation: dict[str, Any], vocabularies: Mapping[str, list[str]]) -> None:

@@ -61,14 +61,10 @@ def answers(dialect: Dialect, body: Any, description: str, *errors: int) -> dict
     return responses
 
 
-def _state() -> CatalogState:
-    # Imported here: the composition root imports the API, not the other way round.
-    from model_catalog.runtime import runtime  # noqa: PLC0415
-
-    return runtime().state()
+State = Callable[[], CatalogState]  # the catalog a request answers from (Runtime.state)
 
 
-def anthropic_list() -> APIGatewayHttpRouter:
+def anthropic_list(state: State) -> APIGatewayHttpRouter:
     router = APIGatewayHttpRouter()
 
     @router.get(
@@ -81,13 +77,13 @@ def anthropic_list() -> APIGatewayHttpRouter:
         middlewares=[as_sent(AnthropicListQuery)],
     )
     def list_anthropic_models(query: Annotated[AnthropicListQuery, Query()]) -> Response[str]:
-        state = _state()
-        return json_response(operations.list_anthropic_models(state, query), state)
+        current = state()
+        return json_response(operations.list_anthropic_models(current, query), current)
 
     return router
 
 
-def anthropic_get() -> APIGatewayHttpRouter:
+def anthropic_get(state: State) -> APIGatewayHttpRouter:
     router = APIGatewayHttpRouter()
 
     @router.get(
@@ -99,13 +95,13 @@ def anthropic_get() -> APIGatewayHttpRouter:
         responses=answers(Dialect.ANTHROPIC, bodies.AnthropicModelInfo, "OK", 401, 404, 503),
     )
     def get_anthropic_model(model_id: str) -> Response[str]:
-        state = _state()
-        return json_response(operations.get_anthropic_model(state, model_id), state)
+        current = state()
+        return json_response(operations.get_anthropic_model(current, model_id), current)
 
     return router
 
 
-def openai_list() -> APIGatewayHttpRouter:
+def openai_list(state: State) -> APIGatewayHttpRouter:
     router = APIGatewayHttpRouter()
 
     @router.get(
@@ -117,13 +113,13 @@ def openai_list() -> APIGatewayHttpRouter:
         responses=answers(Dialect.OPENAI, bodies.OpenAIModelList, "OK", 401, 503),
     )
     def list_openai_models() -> Response[str]:
-        state = _state()
-        return json_response(operations.list_openai_models(state), state)
+        current = state()
+        return json_response(operations.list_openai_models(current), current)
 
     return router
 
 
-def openai_get() -> APIGatewayHttpRouter:
+def openai_get(state: State) -> APIGatewayHttpRouter:
     router = APIGatewayHttpRouter()
 
     @router.get(
@@ -135,13 +131,13 @@ def openai_get() -> APIGatewayHttpRouter:
         responses=answers(Dialect.OPENAI, bodies.OpenAIModel, "OK", 401, 404, 503),
     )
     def get_openai_model(model: str) -> Response[str]:
-        state = _state()
-        return json_response(operations.get_openai_model(state, model), state)
+        current = state()
+        return json_response(operations.get_openai_model(current, model), current)
 
     return router
 
 
-def search() -> APIGatewayHttpRouter:
+def search(state: State) -> APIGatewayHttpRouter:
     router = APIGatewayHttpRouter()
 
     @router.get(
@@ -154,8 +150,8 @@ def search() -> APIGatewayHttpRouter:
         middlewares=[as_sent(SearchQuery)],
     )
     def search_models(query: Annotated[SearchQuery, Query()]) -> Response[str]:
-        state = _state()
-        return json_response(operations.search_models(state, query), state)
+        current = state()
+        return json_response(operations.search_models(current, query), current)
 
     return router
 
@@ -170,14 +166,13 @@ def mcp_tools() -> Sequence[Any]:
     return select_tools(rt.routes, rt.service.regions, settings.mcp_include_tools, settings.mcp_exclude_tools)
 
 
-def mcp() -> APIGatewayHttpRouter:
+def mcp(state: State) -> APIGatewayHttpRouter:
     # Imported here: only the MCP function needs the endpoint and its tools.
     from model_catalog.api.mcp import SERVER_INFO, McpEndpoint  # noqa: PLC0415
-    from model_catalog.runtime import runtime  # noqa: PLC0415
 
     @functools.cache
     def endpoint() -> McpEndpoint:
-        return McpEndpoint(mcp_tools(), runtime().state, SERVER_INFO)
+        return McpEndpoint(mcp_tools(), state, SERVER_INFO)
 
     router = APIGatewayHttpRouter()
 
@@ -215,7 +210,7 @@ def mcp() -> APIGatewayHttpRouter:
     return router
 
 
-def docs() -> APIGatewayHttpRouter:
+def docs(state: State) -> APIGatewayHttpRouter:
     # Imported here: only the docs function serves the document and the page.
     from model_catalog.api.openapi import served_document  # noqa: PLC0415
     from model_catalog.api.page import PAGE, PAGE_POLICY  # noqa: PLC0415
@@ -250,7 +245,7 @@ def docs() -> APIGatewayHttpRouter:
 
 @dataclass(frozen=True, slots=True)
 class Mount:
-    routes: Callable[[], APIGatewayHttpRouter]
+    routes: Callable[[State], APIGatewayHttpRouter]
     prefix: Prefix = Prefix.ROOT
     open: bool = False  # no API key (the document and the page: a browser cannot send one to load them)
     cold_start: Callable[[], object] | None = None  # checks what the settings choose, before any request
@@ -266,12 +261,14 @@ def prefix_of(routes: RouteTable, prefix: Prefix) -> str | None:
     return ""
 
 
-def mount(app: APIGatewayHttpResolver, mounts: Sequence[Mount], routes: RouteTable) -> APIGatewayHttpResolver:
+def mount(
+    app: APIGatewayHttpResolver, mounts: Sequence[Mount], routes: RouteTable, state: State
+) -> APIGatewayHttpResolver:
     """``app`` with the routers of ``mounts``, each under its prefix."""
     for each in mounts:
         prefix = prefix_of(routes, each.prefix)
         if prefix is not None:
-            app.include_router(each.routes(), prefix=prefix or None)
+            app.include_router(each.routes(state), prefix=prefix or None)
     return app
 
 
