@@ -180,6 +180,7 @@ def _complete(path: str, operation: dict[str, Any], vocabularies: Mapping[str, l
 def _complete_mcp(path: str, operation: dict[str, Any]) -> None:
     if "202" not in operation["responses"]:  # GET and DELETE: refused
         return
+    operation["responses"]["202"].pop("content", None)  # Powertools gives every answer the route's body
     operation["parameters"] = [_MCP_VERSION]
     operation["requestBody"] = {
         "required": True,

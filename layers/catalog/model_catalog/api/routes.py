@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseContentModel
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from model_catalog.api import bodies, operations
@@ -54,18 +54,22 @@ def answers(dialect: Dialect, body: Any, description: str, *errors: int) -> dict
     itself) and each error status in the error body of its dialect. Every operation can answer 405."""
     responses: dict[int, OpenAPIResponse] = {}
     if body is not None:
-        responses[200] = {"description": description, "content": {JSON_TYPE: {"model": body}}}
+        responses[200] = {"description": description, "content": {JSON_TYPE: OpenAPIResponseContentModel(model=body)}}
     for status in (*errors, 405):
-        content = {JSON_TYPE: {"model": bodies.ERROR_BODY[dialect]}}
-        responses[status] = {"description": _ERROR_DESCRIPTIONS[status], "content": content}
+        error = OpenAPIResponseContentModel(model=bodies.ERROR_BODY[dialect])
+        responses[status] = {"description": _ERROR_DESCRIPTIONS[status], "content": {JSON_TYPE: error}}
     return responses
+
+
+def _router() -> APIGatewayHttpRouter:
+    return APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools' __init__ has no annotations
 
 
 State = Callable[[], CatalogState]  # the catalog a request answers from (Runtime.state)
 
 
 def anthropic_list(state: State) -> APIGatewayHttpRouter:
-    router = APIGatewayHttpRouter()
+    router = _router()
 
     @router.get(
         "/v1/models",
@@ -84,7 +88,7 @@ def anthropic_list(state: State) -> APIGatewayHttpRouter:
 
 
 def anthropic_get(state: State) -> APIGatewayHttpRouter:
-    router = APIGatewayHttpRouter()
+    router = _router()
 
     @router.get(
         "/v1/models/<model_id>",
@@ -102,7 +106,7 @@ def anthropic_get(state: State) -> APIGatewayHttpRouter:
 
 
 def openai_list(state: State) -> APIGatewayHttpRouter:
-    router = APIGatewayHttpRouter()
+    router = _router()
 
     @router.get(
         "/v1/models",
@@ -120,7 +124,7 @@ def openai_list(state: State) -> APIGatewayHttpRouter:
 
 
 def openai_get(state: State) -> APIGatewayHttpRouter:
-    router = APIGatewayHttpRouter()
+    router = _router()
 
     @router.get(
         "/v1/models/<model>",
@@ -138,7 +142,7 @@ def openai_get(state: State) -> APIGatewayHttpRouter:
 
 
 def search(state: State) -> APIGatewayHttpRouter:
-    router = APIGatewayHttpRouter()
+    router = _router()
 
     @router.get(
         "/search_models",
@@ -174,7 +178,7 @@ def mcp(state: State) -> APIGatewayHttpRouter:
     def endpoint() -> McpEndpoint:
         return McpEndpoint(mcp_tools(), state, SERVER_INFO)
 
-    router = APIGatewayHttpRouter()
+    router = _router()
 
     @router.post(
         MCP_PATH,
@@ -215,7 +219,7 @@ def docs(state: State) -> APIGatewayHttpRouter:
     from model_catalog.api.openapi import served_document  # noqa: PLC0415
     from model_catalog.api.page import PAGE, PAGE_POLICY  # noqa: PLC0415
 
-    router = APIGatewayHttpRouter()
+    router = _router()
     document = functools.cache(served_document)  # made on first request, once per container
 
     @router.get(
