@@ -15,7 +15,6 @@ import os
 import pstats
 import re
 import subprocess
-import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
