@@ -87,15 +87,6 @@ _MCP_VERSION = {
         "initialize negotiates in its body instead."
     ),
 }
-_ERROR_DESCRIPTIONS = {
-    400: "Invalid request: the message names the parameter and what it takes",
-    401: "Missing or wrong API key",
-    404: "Not found",
-    405: "The path exists, the method does not (see Allow)",
-    406: "The client does not accept application/json",
-    415: "The body is not application/json",
-    503: "No region could be read and no cached data is young enough (see Retry-After)",
-}
 
 
 def build_openapi(

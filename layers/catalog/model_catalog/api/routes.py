@@ -68,6 +68,12 @@ def _router() -> APIGatewayHttpRouter:
 State = Callable[[], CatalogState]  # the catalog a request answers from (Runtime.state)
 
 
+def answer(state: State, operation: Callable[..., Any], *args: Any) -> Response[str]:
+    """``operation(catalog state, *args)`` as a JSON response, with the staleness headers of that state."""
+    current = state()
+    return json_response(operation(current, *args), current)
+
+
 def anthropic_list(state: State) -> APIGatewayHttpRouter:
     router = _router()
 
@@ -81,8 +87,7 @@ def anthropic_list(state: State) -> APIGatewayHttpRouter:
         middlewares=[as_sent(AnthropicListQuery)],
     )
     def list_anthropic_models(query: Annotated[AnthropicListQuery, Query()]) -> Response[str]:
-        current = state()
-        return json_response(operations.list_anthropic_models(current, query), current)
+        return answer(state, operations.list_anthropic_models, query)
 
     return router
 
@@ -99,8 +104,7 @@ def anthropic_get(state: State) -> APIGatewayHttpRouter:
         responses=answers(Dialect.ANTHROPIC, bodies.AnthropicModelInfo, "OK", 401, 404, 503),
     )
     def get_anthropic_model(model_id: str) -> Response[str]:
-        current = state()
-        return json_response(operations.get_anthropic_model(current, model_id), current)
+        return answer(state, operations.get_anthropic_model, model_id)
 
     return router
 
@@ -117,8 +121,7 @@ def openai_list(state: State) -> APIGatewayHttpRouter:
         responses=answers(Dialect.OPENAI, bodies.OpenAIModelList, "OK", 401, 503),
     )
     def list_openai_models() -> Response[str]:
-        current = state()
-        return json_response(operations.list_openai_models(current), current)
+        return answer(state, operations.list_openai_models)
 
     return router
 
@@ -135,8 +138,7 @@ def openai_get(state: State) -> APIGatewayHttpRouter:
         responses=answers(Dialect.OPENAI, bodies.OpenAIModel, "OK", 401, 404, 503),
     )
     def get_openai_model(model: str) -> Response[str]:
-        current = state()
-        return json_response(operations.get_openai_model(current, model), current)
+        return answer(state, operations.get_openai_model, model)
 
     return router
 
@@ -154,8 +156,7 @@ def search(state: State) -> APIGatewayHttpRouter:
         middlewares=[as_sent(SearchQuery)],
     )
     def search_models(query: Annotated[SearchQuery, Query()]) -> Response[str]:
-        current = state()
-        return json_response(operations.search_models(current, query), current)
+        return answer(state, operations.search_models, query)
 
     return router
 
