@@ -4,7 +4,13 @@ response model, the errors it answers and its OpenAPI metadata. From these come 
 (api/openapi.py), the methods a 405 lists and the paths of the route table.
 
 A router is made by a function, not kept in a module global: a Powertools router belongs to the one
-resolver that includes it, and several functions (the local server, the tests) share a process."""
+resolver that includes it, and several functions (the local server, the tests) share a process.
+
+- A new route: a decorated function in a router here (in a router of its own for a new function, listed
+  in ``FUNCTIONS``, with ``functions/<name>/app.py`` = ``make_handler("<name>")`` and its event in
+  template.yaml; tests/template/test_declarations.py holds the two together).
+- A new query parameter: a field of the route's query model (api/params.py). Validation, the 400, the
+  OpenAPI parameter and the MCP argument follow from it."""
 
 from __future__ import annotations
 
