@@ -112,38 +112,31 @@ def main(argv: list[str] | None = None) -> int:
     waves = math.ceil(busiest / CALLS_PER_REGION)
     due_s, young_s = statistics.median(r.seconds for r in due), statistics.median(r.seconds for r in young)
     off_s = statistics.median(r.seconds for r in off)
+    floor = DELAY_SECONDS
+
+    def row(name: str, seconds: float, base: float, target: float, target_is: str) -> tuple[str, ...]:
+        met = "yes" if seconds <= target * base else "NO"
+        return (name, f"{seconds * 1e3:.0f} ms", f"{base * 1e3:.0f} ms", f"{seconds / base:.2f}x", target_is, met)
+
     rows = [
         ("figure", "measured", "floor", "ratio", "target", "met"),
-        (
+        row("full refresh, 18 regions, check off (today's)", off_s, floor, 3, "<= 3x"),
+        row("full refresh, 18 regions, every access answer young", young_s, floor, 3, "<= 3x"),
+        row(
             f"full refresh, 18 regions, {pairs} access checks due",
-            f"{due_s * 1e3:.0f} ms",
-            f"{DELAY_SECONDS * 1e3:.0f} ms",
-            f"{due_s / DELAY_SECONDS:.2f}x",
+            due_s,
+            floor,
+            3 + waves,
             f"<= {3 + waves}x (3x + {waves} waves of {CALLS_PER_REGION})",
-            "yes" if due_s <= (3 + waves) * DELAY_SECONDS else "NO",
         ),
-        (
-            "full refresh, 18 regions, every access answer young",
-            f"{young_s * 1e3:.0f} ms",
-            f"{DELAY_SECONDS * 1e3:.0f} ms",
-            f"{young_s / DELAY_SECONDS:.2f}x",
-            "<= 3x",
-            "yes" if young_s <= 3 * DELAY_SECONDS else "NO",
-        ),
-        (
-            "full refresh, 18 regions, check off (today's)",
-            f"{off_s * 1e3:.0f} ms",
-            f"{DELAY_SECONDS * 1e3:.0f} ms",
-            f"{off_s / DELAY_SECONDS:.2f}x",
-            "<= 3x",
-            "yes" if off_s <= 3 * DELAY_SECONDS else "NO",
-        ),
+        # What the check adds to the refresh, against the least the bound allows: one delay per wave.
+        row("the check's part of it (due - off)", due_s - off_s, waves * floor, 1.5, f"<= 1.5x of {waves} waves"),
         (f"{OPERATION} calls, answers due", str(pairs), str(pairs), "1.00x", "1 per (model, region)", "yes"),
         (f"{OPERATION} calls, answers young", "0", "0", "-", "0", "yes"),
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for number, row in enumerate(rows):
-        print(" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    widths = [max(len(line[i]) for line in rows) for i in range(len(rows[0]))]
+    for number, line in enumerate(rows):
+        print(" | ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
         if number == 0:
             print("-+-".join("-" * width for width in widths))
     print(f"\nbusiest region: {busiest} models; {args.runs} runs each, medians", file=sys.stderr)
