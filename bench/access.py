@@ -2,7 +2,7 @@
 
 Two figures, each a container's first scheduled refresh of the 18 fixture regions with the check on,
 every Bedrock call (GetFoundationModelAvailability included) delayed 100 ms at the boto3 boundary, on the
-adapter's own clients:
+adapters' own clients (the access check makes its own, the first time a check is due in a region):
 
 - every answer due (a new deployment, or once a day): one call per (model, region), CALLS_PER_REGION at
   a time in each region, every region at once. The floor is today's: one call's delay. Its target is the
@@ -30,6 +30,7 @@ from model_catalog.access_keeper import AccessKeeper
 from model_catalog.adapters import clients
 from model_catalog.adapters.bedrock import BedrockSource, default_client_factory
 from model_catalog.adapters.bedrock_access import CALLS_PER_REGION, BedrockAccessChecker
+from model_catalog.adapters.bedrock_access import default_client_factory as access_client_factory
 from model_catalog.domain.access import AccessBook
 from model_catalog.domain.routes import RouteTable
 from model_catalog.service import CatalogService
@@ -51,8 +52,10 @@ class Run:
 def refresh(bedrock: FakeBedrock, access: FakeAccess, book: AccessBook | None) -> tuple[Run, AccessBook]:
     """One container's first refresh, its access book ``book`` (as read from the table; None: the check
     off, as today): time and calls."""
-    source = BedrockSource(access.client_factory(bedrock.client_factory(default_client_factory())))
-    keeper = AccessKeeper(BedrockAccessChecker(source.client), None, DAY)
+    source = BedrockSource(bedrock.client_factory(default_client_factory()))
+    make_access_client = access_client_factory()  # the adapter's own, answered by the fake
+    checker = BedrockAccessChecker(lambda region: access.install(make_access_client(region), region))
+    keeper = AccessKeeper(checker, None, DAY)
     keeper.book = book or AccessBook()
     service = CatalogService(
         regions=ALL_REGIONS,
@@ -96,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     doc = json.loads(SNAPSHOT.read_text())
     bedrock = FakeBedrock(doc, rounds=3 * args.runs + 2, page_size=PAGE_SIZE, delay=DELAY_SECONDS)
-    access = FakeAccess()  # FakeBedrock's delay applies to every call, this operation's too
+    access = FakeAccess(delay=DELAY_SECONDS)
 
     warmup, book = refresh(bedrock, access, AccessBook())  # imports; the fakes build their answers once
     pairs = warmup.access_calls

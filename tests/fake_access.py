@@ -20,7 +20,7 @@ import boto3
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from moto.core.models import botocore_stubber
 
-from model_catalog.adapters.bedrock import CLIENT_CONFIG
+from model_catalog.adapters.bedrock_access import CLIENT_CONFIG
 from tests.fakes import _response
 
 OPERATION = "GetFoundationModelAvailability"
@@ -96,14 +96,11 @@ class FakeAccess:
     # --- clients ---------------------------------------------------------------------------------------
 
     def client(self, region: str) -> Any:
-        """A Bedrock client of its own session, configured as the adapter's, answered by this fake."""
+        """A Bedrock client of its own session, configured as the adapter's, answered by this fake (the
+        factory ``BedrockAccessChecker`` receives)."""
         with self._lock:
             client = self._session.client("bedrock", region_name=region, config=CLIENT_CONFIG)
         return self.install(client, region)
-
-    def client_factory(self, make_client: Callable[[str], Any]) -> Callable[[str], Any]:
-        """``make_client``'s clients (FakeBedrock's, say), with this operation answered here too."""
-        return lambda region: self.install(make_client(region), region)
 
     def install(self, client: Any, region: str) -> Any:
         # botocore calls every before-send handler, not just up to the first answer: inside mock_aws, moto's

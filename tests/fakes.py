@@ -32,9 +32,6 @@ from model_catalog.adapters.bedrock import CLIENT_CONFIG, MAX_ATTEMPTS
 # Fields Bedrock returns as timestamps: boto3 hands them over as datetimes, so the fake does too.
 _MODEL_TIMESTAMPS = ("startOfLifeTime", "endOfLifeTime", "legacyTime", "publicExtendedAccessTime")
 _PROFILE_TIMESTAMPS = ("createdAt", "updatedAt")
-# What FakeBedrock answers; any other operation goes on to the wire, for another fake's hook
-# (tests/fake_access.py answers GetFoundationModelAvailability).
-FAKED_OPERATIONS = frozenset({"ListFoundationModels", "ListInferenceProfiles"})
 
 
 class OperationStubber(Stubber):
@@ -203,11 +200,7 @@ class FakeBedrock:
                     client = self._session.client("bedrock", region_name=region, config=CLIENT_CONFIG)
             client.meta.events.register_first("before-call.*.*", self._count_and_delay(region))
             client.meta.events.register("before-send.*.*", self._answer_on_the_wire(region))
-            stubber = OperationStubber(
-                client,
-                self._validated,
-                on_the_wire=lambda operation: region in self.wire or operation not in FAKED_OPERATIONS,
-            )
+            stubber = OperationStubber(client, self._validated, on_the_wire=lambda _operation: region in self.wire)
             stubber.activate()
             self.clients[region], self.stubbers[region] = client, stubber
             self._requeue(region)
@@ -229,9 +222,9 @@ class FakeBedrock:
     def _answer_on_the_wire(self, region: str) -> Callable[..., Any]:
         def hook(request: AWSPreparedRequest, event_name: str, **_: Any) -> AWSResponse | None:
             fault = self.wire.get(region)
-            operation = event_name.rsplit(".", 1)[-1]
-            if fault is None or operation not in FAKED_OPERATIONS:
+            if fault is None:
                 return None
+            operation = event_name.rsplit(".", 1)[-1]
             with self._lock:
                 self.attempts[(region, operation)] += 1
                 attempt = self.attempts[(region, operation)]

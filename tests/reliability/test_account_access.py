@@ -14,8 +14,9 @@ from botocore.exceptions import ClientError
 
 from model_catalog.access_keeper import AccessKeeper
 from model_catalog.adapters import bedrock as bedrock_adapter
-from model_catalog.adapters.bedrock import CLIENT_CONFIG, MAX_ATTEMPTS, BedrockSource
-from model_catalog.adapters.bedrock_access import CALLS_PER_REGION, BedrockAccessChecker
+from model_catalog.adapters import bedrock_access
+from model_catalog.adapters.bedrock import BedrockSource
+from model_catalog.adapters.bedrock_access import CALLS_PER_REGION, CLIENT_CONFIG, MAX_ATTEMPTS, BedrockAccessChecker
 from model_catalog.adapters.dynamodb import DynamoDBStore
 from model_catalog.domain.access import Availability
 from model_catalog.domain.catalog import Catalog
@@ -50,8 +51,8 @@ class Container:
         age: int = DAY,
     ) -> None:
         self.store = DynamoDBStore(TABLE, client=table, clock=clock) if table is not None else None
-        source = BedrockSource(access.client_factory(bedrock.client_factory()), clock=clock)
-        checker = BedrockAccessChecker(source.client, clock=clock)
+        source = BedrockSource(bedrock.client_factory(), clock=clock)
+        checker = BedrockAccessChecker(access.client, clock=clock)
         self.keeper = AccessKeeper(checker, self.store, age, auto_subscribe, clock=clock)
         self.service = CatalogService(
             regions=REGIONS,
@@ -117,7 +118,7 @@ def test_every_status_is_read_from_bedrock_s_answer(access: FakeAccess, clock: C
     assert access.calls == {("us-east-1", HAIKU): 1}
 
 
-def test_the_call_uses_the_source_s_client_configuration() -> None:
+def test_the_check_s_clients_retry_adaptively_with_a_connection_per_call() -> None:
     assert CLIENT_CONFIG.retries == {"mode": "adaptive", "total_max_attempts": MAX_ATTEMPTS}  # type: ignore[attr-defined]
     # As many calls at once per region as a client keeps connections: none waits for one.
     assert CLIENT_CONFIG.max_pool_connections == CALLS_PER_REGION  # type: ignore[attr-defined]
@@ -355,9 +356,8 @@ def test_the_routes_serve_what_the_refresher_found_callable(
     lambda_context: Any,
 ) -> None:
     create_table(dynamodb_client())
-    monkeypatch.setattr(
-        bedrock_adapter, "default_client_factory", lambda: access.client_factory(bedrock.client_factory())
-    )
+    monkeypatch.setattr(bedrock_adapter, "default_client_factory", bedrock.client_factory)
+    monkeypatch.setattr(bedrock_access, "default_client_factory", lambda: access.client)
     for region in REGIONS:
         access.answer(region, HAIKU, Statuses(authorization="NOT_AUTHORIZED"))
     env = {"AWS_BEDROCK_REGIONS": ",".join(REGIONS), "CACHE_TABLE_NAME": TABLE, "CATALOG_SNAPSHOT": ""}

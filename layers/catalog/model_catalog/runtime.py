@@ -88,7 +88,7 @@ def build_runtime(environ: Mapping[str, str]) -> Runtime:
         max_stale_seconds=settings.max_stale_seconds,
         lease_seconds=settings.refresh_lease_seconds,
         observer=observer,
-        access=_access(settings, source, store),
+        access=_access(settings, store),
     )
     logger.info(
         "catalog source: %s; regions: %s; cache table: %s; access check: %s",
@@ -149,17 +149,14 @@ def _store(settings: Settings) -> DynamoDBStore | None:
     return DynamoDBStore(settings.cache_table_name, retention_seconds=settings.max_stale_seconds)
 
 
-def _access(settings: Settings, source: CatalogSource, store: DynamoDBStore | None) -> AccessKeeper | None:
-    """The account access check, on the Bedrock source's own clients (settings refuse it with a snapshot)."""
+def _access(settings: Settings, store: DynamoDBStore | None) -> AccessKeeper | None:
+    """The account access check: on with the Bedrock source (a snapshot holds no access data)."""
     if not settings.access_check_on:
         return None
-    from model_catalog.adapters.bedrock import BedrockSource  # noqa: PLC0415
     from model_catalog.adapters.bedrock_access import BedrockAccessChecker  # noqa: PLC0415
 
-    if not isinstance(source, BedrockSource):
-        raise ConfigurationError(f"ACCESS_CHECK needs the Bedrock source, not {source.name}")
     return AccessKeeper(
-        BedrockAccessChecker(source.client),
+        BedrockAccessChecker(),
         store,
         settings.access_check_seconds,
         settings.marketplace_auto_subscribe,

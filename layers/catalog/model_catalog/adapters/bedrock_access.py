@@ -1,6 +1,8 @@
 """Bedrock's ``GetFoundationModelAvailability``: may this account call a model in a region. One call
-per (model, region), a few at a time per region, on the catalog source's own clients (their adaptive
-retries absorb a brief throttle). AWS errors become the project's own ``SourceError``s."""
+per (model, region), a few at a time per region, on clients of its own: the check runs in the background
+refresh only, so it can afford botocore's adaptive retries, which slow down when Bedrock throttles
+(the source's clients are set to fit a request's budget instead). AWS errors become the project's own
+``SourceError``s."""
 
 from __future__ import annotations
 
@@ -9,11 +11,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
 from model_catalog.adapters.bedrock import _translated
+from model_catalog.adapters.clients import create_client
 from model_catalog.domain.access import AccessCheckReport, Availability
 from model_catalog.errors import (
     SourceAccessDeniedError,
@@ -31,27 +35,48 @@ logger = logging.getLogger(__name__)
 OPERATION = "GetFoundationModelAvailability"
 # Calls under way at once in one region: as many as a client keeps connections, so none waits for one
 # (nor opens one it must throw away). Regions are checked side by side, up to MAX_THREADS calls in all.
-CALLS_PER_REGION = 4  # = CLIENT_CONFIG's max_pool_connections (a test holds them equal)
+CALLS_PER_REGION = 4
+MAX_ATTEMPTS = 4  # in all, the first try included
+CLIENT_CONFIG = Config(
+    connect_timeout=2,
+    read_timeout=5,
+    retries={"mode": "adaptive", "total_max_attempts": MAX_ATTEMPTS},
+    max_pool_connections=CALLS_PER_REGION,
+)
 MAX_THREADS = 64
 # A region that answers these has no use for more calls now: they would fail the same way (or make the
 # throttle worse). Its other pairs keep their last answers until the next refresh.
 _STOPS_THE_REGION = (SourceThrottledError, SourceAccessDeniedError, SourceUnreachableError)
 
 
+def default_client_factory() -> Callable[[str], BedrockClient]:
+    def make(region: str) -> BedrockClient:
+        return cast("BedrockClient", create_client("bedrock", region_name=region, config=CLIENT_CONFIG))
+
+    return make
+
+
 class BedrockAccessChecker:
-    """``client_for(region)`` is the Bedrock client of that region (``BedrockSource.client``: the clients
-    the refresh has already made)."""
+    """``client_factory(region)`` makes the Bedrock client of a region, once, the first time a check there
+    is due (the 143 refreshes a day with every answer young make none)."""
 
     def __init__(
         self,
-        client_for: Callable[[str], BedrockClient],
+        client_factory: Callable[[str], BedrockClient] | None = None,
         clock: Callable[[], float] = time.time,
         calls_per_region: int = CALLS_PER_REGION,
     ) -> None:
-        self._client_for = client_for
+        self._factory = client_factory or default_client_factory()
+        self._clients: dict[str, BedrockClient] = {}
         self._clock = clock
         self._calls_per_region = max(1, calls_per_region)
         self._lock = threading.Lock()
+
+    def client(self, region: str) -> BedrockClient:
+        client = self._clients.get(region)
+        if client is None:
+            client = self._clients[region] = self._factory(region)
+        return client
 
     def check(self, due: Mapping[str, Sequence[str]]) -> AccessCheckReport:
         """Ask about every model id of ``due`` (region -> model ids); never raises."""
@@ -61,7 +86,7 @@ class BedrockAccessChecker:
             if not model_ids:
                 continue
             try:
-                client = self._client_for(region)  # in this thread: making clients is CPU-bound
+                client = self.client(region)  # in this thread: making clients is CPU-bound
             except BotoCoreError as e:
                 report.failed[region] = f"{region}: no client: {type(e).__name__}"
                 report.unanswered += len(model_ids)
