@@ -5,14 +5,16 @@ models callable (or unknown) somewhere, search's ``callable`` picks, a retrieve 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
+from model_catalog.api.bodies import AccessReason
 from model_catalog.api.operations import get_anthropic_model, get_openai_model, list_openai_models, search_models
 from model_catalog.api.params import SearchQuery, parse_query
 from model_catalog.api.views import access_status
 from model_catalog.domain.access import (
+    REASONS,
     AccessBook,
     AccessRule,
     Availability,
@@ -75,6 +77,10 @@ def test_the_callable_rule_and_its_reasons(
     given: Availability | None, auto_subscribe: bool, expected: ModelAccess
 ) -> None:
     assert access_of(given, auto_subscribe) == expected
+
+
+def test_the_documented_reasons_are_the_rule_s() -> None:
+    assert get_args(AccessReason) == REASONS
 
 
 # --- the book -----------------------------------------------------------------------------------------

@@ -90,16 +90,15 @@ def build_runtime(environ: Mapping[str, str]) -> Runtime:
         observer=observer,
         access=_access(settings, store),
     )
+    access_check = "on" if service.access is not None else "off"
+    if settings.access_check and service.access is None:
+        access_check += " (a snapshot holds no access data)"
     logger.info(
         "catalog source: %s; regions: %s; cache table: %s; access check: %s",
         source.name,
         ",".join(regions),
         settings.cache_table_name or "none (memory only)",
-        "on"
-        if service.access is not None
-        else "off"
-        if not settings.access_check
-        else "off (a snapshot holds no access data)",
+        access_check,
     )
     return Runtime(settings, routes, service, _api_keys(settings), observer)
 

@@ -87,10 +87,6 @@ class AccessBook:
         return self._answers.get(region, {})
 
     @property
-    def regions(self) -> tuple[str, ...]:
-        return tuple(self._answers)
-
-    @property
     def checked_at(self) -> float | None:
         """When the latest answer came."""
         return max((a.checked_at for models in self._answers.values() for a in models.values()), default=None)
