@@ -7,6 +7,7 @@ SAM_REGION ?= us-east-1
 SAM_TEMPLATE ?= template.yaml
 SAM_BUILD_DIR ?= .aws-sam/build
 SAM_DEPLOY_FLAGS ?=
+SAM_BUILD_FLAGS ?=
 
 SAM := $(SAM_VENV)/bin/sam
 CFN_LINT := $(SAM_VENV)/bin/cfn-lint
@@ -38,7 +39,7 @@ lint-template: $(SAM_STAMP) ## sam validate, sam validate --lint and cfn-lint on
 # the build needs `make` and a pip (.venv-sam's), not the python3.13 that Lambda runs.
 sam-build: $(SAM_STAMP) ## sam build (arm64 layer and functions, no Docker, any local Python), then check the artifacts
 	$(SAM_ENV) PIP_PYTHON=$(abspath $(SAM_VENV))/bin/python $(SAM) build --language-extensions --parallel --template $(SAM_TEMPLATE) \
-	  --build-dir $(SAM_BUILD_DIR)
+	  --build-dir $(SAM_BUILD_DIR) $(SAM_BUILD_FLAGS)
 	$(SAM_BOOTSTRAP_PYTHON) tests/template/test_build_artifacts.py $(SAM_BUILD_DIR)
 
 # The Lambda functions run on arm64: every native extension in the build must be aarch64.

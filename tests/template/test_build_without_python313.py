@@ -42,7 +42,8 @@ def test_sam_build_with_no_python313_on_path(tmp_path: Path) -> None:
     env["PATH"] = path
     build_dir = tmp_path / "build"
     done = subprocess.run(
-        ["make", "--no-print-directory", "sam-build", f"SAM_BUILD_DIR={build_dir}"],
+        # --no-cached: samconfig.toml's build cache would otherwise hand back what a build with 3.13 made.
+        ["make", "--no-print-directory", "sam-build", f"SAM_BUILD_DIR={build_dir}", "SAM_BUILD_FLAGS=--no-cached"],
         cwd=ROOT,
         env=env,
         capture_output=True,
