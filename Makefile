@@ -18,7 +18,7 @@ help: ## this list
 	  | awk -F':.*## ' '{printf "make %-15s %s\n", $$1, $$2}'
 
 $(STAMP): requirements-dev.txt layers/catalog/requirements.txt layers/catalog/requirements-layer.txt
-	@echo "Installing the development tools into $(VENV) (first time only, about two minutes)..."
+	@echo "Installing the development tools into $(VENV) (first time only, two or three minutes)..."
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
