@@ -54,7 +54,12 @@ def base_url(snapshot_doc: dict[str, Any]) -> Iterator[str]:
         checked = access.total_calls
         monkeypatch.setattr(bedrock_adapter, "default_client_factory", bedrock.client_factory)
         monkeypatch.setattr(bedrock_access, "default_client_factory", lambda: access.client)
-        with local_api(CATALOG_SNAPSHOT="", AWS_BEDROCK_REGIONS=",".join(REGIONS), CACHE_TABLE_NAME=CACHE_TABLE) as url:
+        with local_api(
+            CATALOG_SOURCE="bedrock",
+            CATALOG_SNAPSHOT="",
+            AWS_BEDROCK_REGIONS=",".join(REGIONS),
+            CACHE_TABLE_NAME=CACHE_TABLE,
+        ) as url:
             yield url
         assert access.total_calls == checked  # the API never called GetFoundationModelAvailability
 
