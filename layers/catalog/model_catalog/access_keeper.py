@@ -47,13 +47,18 @@ class AccessKeeper:
         except CacheStoreError as e:
             logger.warning("access answers unreadable, going on with those in memory: %s", e)
 
-    def check(self, listings: Mapping[str, RegionListing]) -> AccessCheckReport:
-        """Check every model available in ``listings``' regions that has no answer young enough, then
-        share the regions whose answers changed."""
+    def due(self, listings: Mapping[str, RegionListing]) -> dict[str, list[str]]:
+        """region -> the models available there with no answer young enough."""
         pairs = [(region, model_id) for region, listing in listings.items() for model_id in sorted(listing.available)]
         due: dict[str, list[str]] = {}
         for region, model_id in self.book.due(pairs, self._clock(), self.max_age_seconds):
             due.setdefault(region, []).append(model_id)
+        return due
+
+    def check(self, listings: Mapping[str, RegionListing]) -> AccessCheckReport:
+        """Check every model available in ``listings``' regions that has no answer young enough, then
+        share the regions whose answers changed."""
+        due = self.due(listings)
         if not due:
             return AccessCheckReport()
         report = self.checker.check(due)

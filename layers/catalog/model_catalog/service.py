@@ -270,11 +270,14 @@ class CatalogService:
         return self.access.rule if self.access is not None else OFF
 
     def _check_access(self) -> None:
-        """The pairs due for a check, under the lease: one container writes the answers at a time."""
-        if self.access is None or not self._listings or not self._acquire_lease():
+        """The pairs due for a check, under the lease: one container writes the answers at a time. With
+        every answer young (most refreshes) it costs one read of the store, and no lease."""
+        if self.access is None or not self._listings:
+            return
+        self.access.load(self.regions)  # a peer's answers, or this refresher's of an earlier run
+        if not self.access.due(self._listings) or not self._acquire_lease():
             return
         try:
-            self.access.load(self.regions)  # a peer's answers, or this refresher's of an earlier run
             self.access.check(self._listings)
         finally:
             self._release_lease()
