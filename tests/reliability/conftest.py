@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from model_catalog.adapters.dynamodb import DynamoDBStore
 from model_catalog.domain.backoff import BackoffPolicy
 from model_catalog.domain.routes import RouteTable
 from model_catalog.ports import CatalogObserver
-from model_catalog.service import RETRY_AFTER_FAILURE_SECONDS, CatalogService
+from model_catalog.service import REFRESH_THREAD_NAME, RETRY_AFTER_FAILURE_SECONDS, CatalogService
 from tests.conftest import CACHE_TABLE as TABLE
 from tests.conftest import SNAPSHOT
 from tests.conftest import create_cache_table as create_table
@@ -105,6 +106,14 @@ def make_service(
         clock=clock,
         sleep=sleep or (lambda seconds: setattr(clock, "now", clock.now + seconds)),
     )
+
+
+def refreshes_done(timeout: float = 30) -> bool:
+    """Whether every refresh a request left running in the background (any container's) has ended."""
+    for thread in threading.enumerate():
+        if thread.name == REFRESH_THREAD_NAME:
+            thread.join(timeout)
+    return not any(t.name == REFRESH_THREAD_NAME and t.is_alive() for t in threading.enumerate())
 
 
 def list_models_calls(fake: FakeBedrock) -> Counter[str]:

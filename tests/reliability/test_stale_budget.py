@@ -39,13 +39,14 @@ from tests.reliability.conftest import (
     http_event,
     list_models_calls,
     make_service,
+    refreshes_done,
 )
 from tests.unit.conftest import snapshots_of
 
 BUDGET = 0.2  # the stale wait of these tests, seconds
 COLD_BUDGET = 0.5
-SLACK = 1.0  # what a loaded machine may add to a budget; a refresh here lasts well beyond it
-RETRY_DELAY = 0.6  # botocore's wait between two attempts: a failing call lasts 2 x 0.6 s
+SLACK = 2.5  # what a loaded machine may add to a budget; a refresh here lasts well beyond it
+RETRY_DELAY = 1.5  # botocore's wait between two attempts: a failing call lasts 2 x 1.5 s
 
 # Each wire fault, as botocore meets it on every attempt.
 FAULTS: dict[str, Callable[[FakeBedrock, str], None]] = {
@@ -112,12 +113,14 @@ def test_a_due_catalog_answers_stale_within_the_budget_while_botocore_retries(
     fail_everywhere(fake, fault)
     caplog.set_level(logging.INFO, logger="model_catalog")
 
+    started = time.monotonic()
     elapsed, state = timed(service)
+    assert service.wait_for_refresh(30)
+    refreshed_in = time.monotonic() - started
 
     assert BUDGET <= elapsed < BUDGET + SLACK
+    assert elapsed < (MAX_ATTEMPTS - 1) * RETRY_DELAY <= refreshed_in  # answered while botocore retried
     assert state.stale and state.age_seconds == 1000
-    assert not service.wait_for_refresh(0), "the answer came while botocore was still retrying"
-    assert service.wait_for_refresh(30)
     # botocore's own cycle ran to its end, in the background: every attempt, a wait between each two.
     assert tries(fake) == dict.fromkeys(REGIONS, 1)
     assert fake.attempts[(REGIONS[0], "ListInferenceProfiles")] == MAX_ATTEMPTS
@@ -186,7 +189,7 @@ def test_through_a_handler_the_stale_answer_has_its_headers_within_the_budget(
     assert answer.headers["x-catalog-stale"] == "true" and int(answer.headers["x-catalog-age"]) >= 1
     assert answer.headers["cache-control"] == "private, no-cache"
     assert elapsed < BUDGET + SLACK < (MAX_ATTEMPTS - 1) * RETRY_DELAY + BUDGET
-    assert handler.rt.service.wait_for_refresh(30)
+    assert refreshes_done()
     assert tries(bedrock_for_handlers) == dict.fromkeys(REGIONS, 1)
 
 
@@ -308,7 +311,7 @@ def test_cold_with_every_call_failing_is_a_503_as_soon_as_botocore_gives_up(
     fail_everywhere(fake, fault)
     service = make_service(fake, clock, cold_wait=COLD_WAIT_SECONDS)
     elapsed, refused = timed(service)
-    assert (MAX_ATTEMPTS - 1) * RETRY_DELAY <= elapsed < (MAX_ATTEMPTS - 1) * RETRY_DELAY + SLACK
+    assert (MAX_ATTEMPTS - 1) * RETRY_DELAY <= elapsed < COLD_WAIT_SECONDS
     assert isinstance(refused, CatalogUnavailableError)
     assert refused.retry_after_seconds == RETRY_AFTER_FAILURE_SECONDS  # the regions' first window
     assert tries(fake) == dict.fromkeys(REGIONS, 1)

@@ -11,7 +11,7 @@ own, and a request that has stale data to answer with waits for it at most ``sta
 (``cold_wait_seconds`` when it has nothing to answer with), then answers with what it has. The
 refresh goes on: to its end in a process that keeps running (the local server), or, in a Lambda
 container frozen once it has answered, when that container is next invoked; the scheduled refresher
-is what keeps the shared store fresh there (see docs/reliability.md)."""
+is what keeps the shared store fresh there (docs/stale-data.md)."""
 
 from __future__ import annotations
 
@@ -180,13 +180,6 @@ class CatalogService:
         seconds (tests, the benchmark)."""
         refresh = self._refresh
         return refresh is None or refresh.done.wait(timeout)
-
-    def fresh_catalog(self) -> Catalog | None:
-        """The catalog memory answers with now, when it is fresh: no I/O, no metric, no lock."""
-        state = self._state
-        if state is None or state.stale or self._clock() >= self._serve_until:
-            return None
-        return state.catalog
 
     def refresh(self) -> RefreshReport:
         """Fetch every region from the source now (the scheduled refresher), under the lease. A region
