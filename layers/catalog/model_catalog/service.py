@@ -124,7 +124,7 @@ class CatalogService:
         self._observer = observer or SilentObserver()
         self._owner = uuid.uuid4().hex
         # Held for decisions and for the data below, never while waiting on a refresh; re-entrant, as
-        # the scheduled refresh merges each region under it while it holds it.
+        # helpers that take it (``_usable``) are also called with it held.
         self._lock = threading.RLock()
         self._snapshots: dict[str, RegionSnapshot] = {}
         self._listings: dict[str, RegionListing] = {}  # each region's snapshot, read for the catalog
