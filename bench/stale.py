@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stdout
@@ -20,7 +21,7 @@ from bench.report import Figure
 from local.lambda_runtime import import_file
 from model_catalog.adapters.bedrock import BedrockSource
 from model_catalog.runtime import runtime
-from model_catalog.service import CatalogService
+from model_catalog.service import REFRESH_THREAD_NAME, CatalogService
 from tests.conftest import ALL_REGIONS, ROOT, LambdaContext
 from tests.fakes import FakeBedrock
 
@@ -89,6 +90,9 @@ def measure_stale_answers(samples: int, warm_iterations: int = 300) -> StaleResu
             if not service.wait_for_refresh(30):
                 raise RuntimeError("the background refresh never ended")
             time.sleep(FRESH_SECONDS + 0.1)  # memory due again, the back-off window over
+        for thread in threading.enumerate():  # none may log once this container's stdout is gone
+            if thread.name == REFRESH_THREAD_NAME:
+                thread.join(30)
         return StaleResult(statistics.median(stale), statistics.median(warm), service.stale_wait_seconds, samples)
 
 

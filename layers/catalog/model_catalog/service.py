@@ -302,7 +302,7 @@ class CatalogService:
                     "region refresh failed, keeping its last good data: %s (%d in a row; next attempt in %.0f s)",
                     result,
                     backoff.failures,
-                    backoff.not_before - now,
+                    max(0.0, backoff.not_before - now),
                 )
         self._save_to_store(fetched)
         self._save_backoffs(failing, back)
