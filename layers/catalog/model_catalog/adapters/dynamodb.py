@@ -133,12 +133,7 @@ class DynamoDBStore:
             }
             for i, chunk in enumerate(chunks)
         ]
-        for start in range(0, len(writes), _BATCH_WRITE_MAX):
-            request: Any = {self.table_name: writes[start : start + _BATCH_WRITE_MAX]}
-            while request:
-                with _translated("write"):
-                    response = self.client.batch_write_item(RequestItems=request)
-                request = response.get("UnprocessedItems") or None
+        self._batch_write(writes)
         # The manifest goes last: until it is written, readers keep the previous generation.
         with _translated("write"):
             self.client.put_item(
@@ -228,6 +223,9 @@ class DynamoDBStore:
             for b in backoffs
         ]
         writes += [{"DeleteRequest": {"Key": {"pk": {"S": _backoff_key(r)}}}} for r in cleared]
+        self._batch_write(writes)
+
+    def _batch_write(self, writes: Sequence[Any]) -> None:
         for start in range(0, len(writes), _BATCH_WRITE_MAX):
             request: Any = {self.table_name: writes[start : start + _BATCH_WRITE_MAX]}
             while request:
