@@ -7,6 +7,7 @@ the store's answers, as it reads the region data. A check that fails keeps the p
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 
@@ -32,6 +33,7 @@ class AccessKeeper:
         self.max_age_seconds = max_age_seconds
         self.auto_subscribe = auto_subscribe
         self._clock = clock
+        self._lock = threading.Lock()  # a check's answers and a request's read of the store merge in turn
         self.book = AccessBook()
 
     @property
@@ -43,9 +45,12 @@ class AccessKeeper:
         if self.store is None:
             return
         try:
-            self.book = self.book.merged(self.store.load_access(regions))
+            answers = self.store.load_access(regions)
         except CacheStoreError as e:
             logger.warning("access answers unreadable, going on with those in memory: %s", e)
+            return
+        with self._lock:
+            self.book = self.book.merged(answers)
 
     def due(self, listings: Mapping[str, RegionListing]) -> dict[str, list[str]]:
         """region -> the models available there with no answer young enough."""
@@ -62,7 +67,8 @@ class AccessKeeper:
         if not due:
             return AccessCheckReport()
         report = self.checker.check(due)
-        self.book = self.book.merged(report.answers)
+        with self._lock:
+            self.book = self.book.merged(report.answers)
         logger.info(
             "access checked: %d answers, %d pairs without one, %d calls, of %d pairs due",
             report.answered,

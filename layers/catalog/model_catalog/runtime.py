@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from model_catalog.access_keeper import AccessKeeper
 from model_catalog.api.delivery import HttpPolicy
 from model_catalog.api.errors import Dialect
+from model_catalog.domain.backoff import BackoffPolicy
 from model_catalog.domain.routes import MCP_PATH, RouteTable
 from model_catalog.errors import ConfigurationError
 from model_catalog.ports import ApiKeyProvider, CatalogObserver, CatalogSource
@@ -87,6 +88,9 @@ def build_runtime(environ: Mapping[str, str]) -> Runtime:
         fresh_seconds=settings.model_cache_seconds,
         max_stale_seconds=settings.max_stale_seconds,
         lease_seconds=settings.refresh_lease_seconds,
+        stale_wait_seconds=settings.model_cache_stale_wait_seconds,
+        cold_wait_seconds=settings.model_cache_cold_wait_seconds,
+        backoff=BackoffPolicy(settings.refresh_backoff_seconds, settings.refresh_backoff_max_seconds),
         observer=observer,
         access=_access(settings, store),
     )
