@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from model_catalog.domain.facts import FactsTable, bundled_facts
 from model_catalog.domain.normalize import BuildReport, RegionListing, merge_listings
 from model_catalog.domain.records import ModelRecord, RegionSnapshot
 from model_catalog.domain.routes import ANTHROPIC_LIST_TOOL, RouteSpec, RouteTable
@@ -78,8 +79,11 @@ class Catalog:
         regions: Sequence[str],
         fetched_at: Mapping[str, float],
         skipped: Sequence[str] = (),
+        *,
+        facts: FactsTable | None = None,
     ) -> None:
         self.routes = routes
+        self.facts = facts if facts is not None else bundled_facts()  # what the records' facts came from
         self.regions = tuple(regions)
         self.fetched_at = dict(fetched_at)  # region -> unix seconds of its data
         self.skipped = tuple(skipped)
@@ -97,21 +101,31 @@ class Catalog:
 
     @classmethod
     def from_snapshots(
-        cls, snapshots: Mapping[str, RegionSnapshot], regions: Sequence[str], routes: RouteTable
+        cls,
+        snapshots: Mapping[str, RegionSnapshot],
+        regions: Sequence[str],
+        routes: RouteTable,
+        facts: FactsTable | None = None,
     ) -> Catalog:
         return cls.from_listings(
-            {r: RegionListing.of(snapshots[r]) for r in regions if r in snapshots}, regions, routes
+            {r: RegionListing.of(snapshots[r]) for r in regions if r in snapshots}, regions, routes, facts
         )
 
     @classmethod
     def from_listings(
-        cls, listings: Mapping[str, RegionListing], regions: Sequence[str], routes: RouteTable
+        cls,
+        listings: Mapping[str, RegionListing],
+        regions: Sequence[str],
+        routes: RouteTable,
+        facts: FactsTable | None = None,
     ) -> Catalog:
-        """From each region's answers already read (``RegionListing.of``), as a refresh reads them."""
+        """From each region's answers already read (``RegionListing.of``), as a refresh reads them;
+        ``facts`` default to the data file shipped in the layer."""
+        facts = facts if facts is not None else bundled_facts()
         report = BuildReport()
-        records = merge_listings(listings, regions, report)
+        records = merge_listings(listings, regions, report, facts)
         fetched_at = {r: listings[r].fetched_at for r in regions if r in listings}
-        return cls(records, routes, regions, fetched_at, report.skipped)
+        return cls(records, routes, regions, fetched_at, report.skipped, facts=facts)
 
     @property
     def models(self) -> tuple[ModelRecord, ...]:
