@@ -2,8 +2,13 @@
 answer, so a typo is a 400 that names the allowed values, and a valid miss is an empty list.
 
 Every filter takes several values and a model must satisfy each of them: two modalities means both,
-two routes means both, two regions means available in both; ``streaming=true`` twice is
-``streaming=true``, and true together with false matches nothing."""
+two routes means both, two regions means available in both, two features means both true;
+``streaming=true`` twice is ``streaming=true``, and true together with false matches nothing. Two
+providers or lifecycle stages mean either. A filter on a fact (context window, output limit, price)
+leaves out the models where that fact is unknown.
+
+The answer is sorted by ``sort``: ``id`` (default), ``newest``, ``context_window`` (largest first),
+``input_price`` (cheapest first); models without the value last, ties by id."""
 
 from __future__ import annotations
 
@@ -11,13 +16,14 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from model_catalog.domain.catalog import Catalog
+from model_catalog.domain.facts import FEATURES
 from model_catalog.domain.modalities import (
     INPUT_MODALITIES,
     OUTPUT_MODALITIES,
     normalize_input,
     normalize_output,
 )
-from model_catalog.domain.records import ModelRecord
+from model_catalog.domain.records import LIFECYCLES, ModelRecord
 from model_catalog.domain.routes import RouteSpec
 from model_catalog.errors import InvalidRequestError
 
@@ -32,6 +38,53 @@ class SearchCriteria:
     region: Sequence[str] = ()
     streaming: Sequence[bool] = ()
     legacy: Sequence[bool] = ()
+    provider: Sequence[str] = ()
+    lifecycle: Sequence[str] = ()
+    min_context_window: int | None = None
+    min_output_tokens: int | None = None
+    features: Sequence[str] = ()
+    max_input_price: float | None = None  # USD per million input tokens
+    max_output_price: float | None = None
+    sort: str = "id"
+
+
+SORTS: tuple[str, ...] = ("id", "newest", "context_window", "input_price")
+
+
+def _sort_key(sort: str) -> Callable[[ModelRecord], tuple[bool, float, str]]:
+    """The order of ``sort``: ascending on the value (negated for largest first), a model without the
+    value after every model with one, ties by id."""
+    value: Callable[[ModelRecord], float | None]
+    if sort == "newest":
+        value = lambda m: -m.created_at.timestamp()  # noqa: E731
+    elif sort == "context_window":
+        value = lambda m: -m.context_window if m.context_window is not None else None  # noqa: E731
+    elif sort == "input_price":
+        value = _input_price
+    else:
+        value = lambda m: 0.0  # noqa: E731
+
+    def key(model: ModelRecord) -> tuple[bool, float, str]:
+        v = value(model)
+        return (v is None, v if v is not None else 0.0, model.id)
+
+    return key
+
+
+def _input_price(model: ModelRecord) -> float | None:
+    return model.pricing.input_per_mtok if model.pricing is not None else None
+
+
+def _output_price(model: ModelRecord) -> float | None:
+    return model.pricing.output_per_mtok if model.pricing is not None else None
+
+
+def _at_least(value: int | None, bound: int | None) -> bool:
+    return bound is None or (value is not None and value >= bound)
+
+
+def _at_most(value: float | None, bound: float | None) -> bool:
+    return bound is None or (value is not None and value <= bound)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +95,13 @@ class _Filter:
     regions: frozenset[str]
     streaming: frozenset[bool]
     legacy: frozenset[bool]
+    providers: frozenset[str]  # casefolded; empty: any
+    lifecycles: frozenset[str]  # empty: any
+    features: tuple[str, ...]
+    min_context_window: int | None
+    min_output_tokens: int | None
+    max_input_price: float | None
+    max_output_price: float | None
 
     def matches(self, model: ModelRecord) -> bool:
         return (
@@ -51,13 +111,28 @@ class _Filter:
             and all(route.accepts(model) for route in self.routes)
             and self.streaming.issubset((model.response_streaming,))
             and self.legacy.issubset((model.legacy,))
+            and (not self.providers or model.provider.casefold() in self.providers)
+            and (not self.lifecycles or model.lifecycle in self.lifecycles)
+            and all(model.facts is not None and model.facts.feature(f) is True for f in self.features)
+            and _at_least(model.context_window, self.min_context_window)
+            and _at_least(model.max_output_tokens, self.min_output_tokens)
+            and _at_most(_input_price(model), self.max_input_price)
+            and _at_most(_output_price(model), self.max_output_price)
         )
 
 
 def search(catalog: Catalog, criteria: SearchCriteria) -> list[ModelRecord]:
-    """The available models that match every filter, sorted by id."""
+    """The available models that match every filter, in the order ``criteria.sort`` names."""
     wanted = _validated(catalog, criteria)
-    return [m for m in catalog.models if wanted.matches(m)]
+    found = [m for m in catalog.models if wanted.matches(m)]
+    if criteria.sort != "id":  # catalog.models is sorted by id already
+        found.sort(key=_sort_key(criteria.sort))
+    return found
+
+
+def checked_lifecycles(values: Sequence[str], param: str = "lifecycle") -> frozenset[str]:
+    """Lifecycle stages (``active``, ``deprecated``, ``retired``, any case); another value is a 400."""
+    return frozenset(_checked(param, values, lambda v: v.strip().lower(), LIFECYCLES))
 
 
 def _validated(catalog: Catalog, criteria: SearchCriteria) -> _Filter:
@@ -75,6 +150,18 @@ def _validated(catalog: Catalog, criteria: SearchCriteria) -> _Filter:
                 "route",
             )
         routes.append(route)
+    providers = sorted({m.provider for m in catalog.models})
+    known_providers = {p.casefold() for p in providers}
+    for value in criteria.provider:
+        if value.strip().casefold() not in known_providers:
+            raise InvalidRequestError(f"provider {value!r} is not one of: {', '.join(providers)}", "provider")
+    features = _checked("features", criteria.features, lambda v: v.strip().lower(), FEATURES)
+    _non_negative("min_context_window", criteria.min_context_window, minimum=1)
+    _non_negative("min_output_tokens", criteria.min_output_tokens, minimum=1)
+    _non_negative("max_input_price", criteria.max_input_price)
+    _non_negative("max_output_price", criteria.max_output_price)
+    if criteria.sort not in SORTS:
+        raise InvalidRequestError(f"sort {criteria.sort!r} is not one of: {', '.join(SORTS)}", "sort")
     return _Filter(
         inputs=frozenset(inputs),
         outputs=frozenset(outputs),
@@ -82,7 +169,20 @@ def _validated(catalog: Catalog, criteria: SearchCriteria) -> _Filter:
         regions=frozenset(regions),
         streaming=frozenset(criteria.streaming),
         legacy=frozenset(criteria.legacy),
+        providers=frozenset(p.strip().casefold() for p in criteria.provider),
+        lifecycles=checked_lifecycles(criteria.lifecycle),
+        features=tuple(dict.fromkeys(features)),
+        min_context_window=criteria.min_context_window,
+        min_output_tokens=criteria.min_output_tokens,
+        max_input_price=criteria.max_input_price,
+        max_output_price=criteria.max_output_price,
     )
+
+
+def _non_negative(param: str, value: float | None, minimum: float = 0) -> None:
+    if value is not None and not value >= minimum:  # not >=: NaN is refused too
+        kind = "an integer" if minimum >= 1 else "a number"
+        raise InvalidRequestError(f"{param} must be {kind} >= {minimum}, got {value!r}", param)
 
 
 def _checked(param: str, values: Sequence[str], normalize: Callable[[str], str], allowed: Collection[str]) -> list[str]:
