@@ -43,7 +43,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy layers/catalog/model_catalog functions local tests bench
+	$(BIN)/mypy layers/catalog/model_catalog functions local tests bench tools
 
 # The template is part of the product: it must lint and build (arm64 layer) on every run.
 test: lint typecheck lint-template sam-build

@@ -21,6 +21,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import models_json_schema
 
+from model_catalog.api.fact_bodies import (
+    FACT_PARAMETER_DOCS,
+    FACT_VOCABULARIES,
+    Features,
+    Lifecycle,
+    ModelCapabilities,
+    Pricing,
+)
 from model_catalog.api.mcp import SUPPORTED_VERSIONS, VERSION_HEADER
 from model_catalog.api.mcp_tools import Tool, select_tools
 from model_catalog.api.params import AnthropicListQuery, SearchQuery
@@ -48,8 +56,16 @@ class AnthropicModelInfo(_Body):
     id: str
     display_name: str
     created_at: str
+    lifecycle: Lifecycle
+    deprecated_at: str | None
+    retires_at: str | None
+    max_input_tokens: int | None
+    max_tokens: int | None
+    line: str | None
+    capabilities: ModelCapabilities | None
     regions: list[str]
     inference_profiles: list[str]
+    extended_access_at: str | None
 
 
 class AnthropicModelPage(_Body):
@@ -85,6 +101,15 @@ class ModelDetails(_Body):
     inference_profiles: list[str]
     created_at: str
     aliases: list[str]
+    lifecycle: Lifecycle
+    deprecated_at: str | None
+    extended_access_at: str | None
+    retires_at: str | None
+    context_window: int | None
+    max_output_tokens: int | None
+    embedding_dimensions: int | None
+    features: Features
+    pricing: Pricing | None
 
 
 class AnthropicErrorDetail(_Body):
@@ -263,6 +288,7 @@ _PARAMETER_DOCS = {
     "region": "Available in this configured region.",
     "streaming": "Supports response streaming: true or false.",
     "legacy": "Is (true) or is not (false) a legacy model.",
+    **FACT_PARAMETER_DOCS,
 }
 _ARRAY_DOC = " Repeated (?x=a&x=b) or comma-separated (?x=a,b): every value must hold; an empty value is no filter."
 
@@ -327,6 +353,7 @@ def build_openapi(
     }
     if regions:
         vocabularies["region"] = list(regions)
+    vocabularies.update(FACT_VOCABULARIES)
     paths: dict[str, Any] = {}
     for endpoint in endpoints(routes):
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(endpoint, vocabularies)

@@ -3,6 +3,7 @@ from the catalog's rendered parts (api/rendered.py): a warm request renders noth
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote
 
@@ -11,20 +12,20 @@ from model_catalog.api.rendered import rendered
 from model_catalog.api.views import JSON
 from model_catalog.domain.catalog import ModelView
 from model_catalog.domain.pagination import paginate
-from model_catalog.domain.search import search
+from model_catalog.domain.search import checked_lifecycles, search
 from model_catalog.errors import InvalidRequestError, ModelNotFoundError, RouteNotFoundError
 from model_catalog.service import CatalogState
 
 
-def _anthropic_view(state: CatalogState) -> ModelView:
-    view = state.catalog.anthropic
+def _anthropic_view(state: CatalogState, lifecycle: Sequence[str] = ()) -> ModelView:
+    view = state.catalog.anthropic_in(checked_lifecycles(lifecycle))
     if view is None:  # equal prefixes: the routes are not registered, so this is a wiring error
         raise RouteNotFoundError("GET", "anthropic models")
     return view
 
 
 def list_anthropic_models(state: CatalogState, query: AnthropicListQuery) -> JSON:
-    view = _anthropic_view(state)
+    view = _anthropic_view(state, query.lifecycle)
     _refuse_foreign_cursor(state, view, query)
     page = paginate(view.ordered, view.position, query.limit, query.after_id, query.before_id)
     return rendered(state.catalog).anthropic_page(page)
@@ -37,7 +38,10 @@ def _refuse_foreign_cursor(state: CatalogState, view: ModelView, query: Anthropi
         return  # paginate refuses the pair
     param, cursor = ("before_id", query.before_id) if query.before_id is not None else ("after_id", query.after_id)
     if cursor is not None and cursor not in view.position and cursor in state.catalog.all.by_id:
-        raise InvalidRequestError(f"{param} {cursor!r} is not in this list: it holds TEXT -> TEXT models only", param)
+        stages = f" in lifecycle {', '.join(query.lifecycle)}" if query.lifecycle else ""
+        raise InvalidRequestError(
+            f"{param} {cursor!r} is not in this list: it holds TEXT -> TEXT models{stages} only", param
+        )
 
 
 def get_anthropic_model(state: CatalogState, model_id: str) -> JSON:

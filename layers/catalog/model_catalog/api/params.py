@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from model_catalog.domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, MIN_LIMIT
 from model_catalog.domain.search import SearchCriteria
@@ -52,10 +52,27 @@ def _whole_number(value: Any) -> Any:
     return value
 
 
+def _integer(value: Any) -> Any:
+    # As for limit: "2.0", "1e3" and true are not integers.
+    if isinstance(value, bool) or (isinstance(value, str) and not _DIGITS.fullmatch(value.strip())):
+        raise ValueError(f"must be an integer >= 1, got {value!r}")
+    return value
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number >= 0 (USD per million tokens), got {value!r}")
+    return value
+
+
 _DIGITS = re.compile(r"[0-9]+")
 Values = Annotated[tuple[str, ...], BeforeValidator(_split)]
 Booleans = Annotated[tuple[bool, ...], BeforeValidator(_booleans)]
 PageSize = Annotated[int, BeforeValidator(_whole_number)]
+AtLeastOne = Annotated[int | None, BeforeValidator(_integer), Field(ge=1)]
+UsdPerMtok = Annotated[float | None, BeforeValidator(_number), Field(ge=0, allow_inf_nan=False)]
+Sort = Literal["id", "newest", "context_window", "input_price"]
+MAX_LIFECYCLE_VALUES = 3
 
 
 class AnthropicListQuery(BaseModel):
@@ -65,6 +82,17 @@ class AnthropicListQuery(BaseModel):
     limit: PageSize = Field(default=DEFAULT_LIMIT, ge=MIN_LIMIT, le=MAX_LIMIT)
     after_id: str | None = None
     before_id: str | None = None
+    # The SDK sends lifecycle[]=a&lifecycle[]=b; plain repeats and commas are the same values.
+    lifecycle: Values = Field(default=(), max_length=MAX_LIFECYCLE_VALUES)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bracketed_lifecycle(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and "lifecycle[]" in data:
+            data = dict(data)
+            bracketed = data.pop("lifecycle[]")
+            data["lifecycle"] = [*_split(data.get("lifecycle")), *_split(bracketed)]
+        return data
 
 
 class SearchQuery(BaseModel):
@@ -77,6 +105,14 @@ class SearchQuery(BaseModel):
     region: Values = ()
     streaming: Booleans = ()
     legacy: Booleans = ()
+    provider: Values = ()
+    lifecycle: Values = ()
+    min_context_window: AtLeastOne = None
+    min_output_tokens: AtLeastOne = None
+    features: Values = ()
+    max_input_price: UsdPerMtok = None
+    max_output_price: UsdPerMtok = None
+    sort: Sort = "id"
 
     def criteria(self) -> SearchCriteria:
         return SearchCriteria(
@@ -86,6 +122,14 @@ class SearchQuery(BaseModel):
             region=self.region,
             streaming=self.streaming,
             legacy=self.legacy,
+            provider=self.provider,
+            lifecycle=self.lifecycle,
+            min_context_window=self.min_context_window,
+            min_output_tokens=self.min_output_tokens,
+            features=self.features,
+            max_input_price=self.max_input_price,
+            max_output_price=self.max_output_price,
+            sort=self.sort,
         )
 
 

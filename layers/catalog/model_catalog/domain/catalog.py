@@ -94,6 +94,7 @@ class Catalog:
             if anthropic_route is not None
             else None
         )
+        self._anthropic_by_stage: dict[frozenset[str], ModelView] = {}
         self.supported_routes: Mapping[str, tuple[RouteSpec, ...]] = {r.id: routes.supported_by(r) for r in records}
         # Every modality some model has: a raw value Bedrock adds later is a valid filter value too.
         self.input_modalities = frozenset(m for r in records for m in r.input_modalities)
@@ -126,6 +127,23 @@ class Catalog:
         records = merge_listings(listings, regions, report, facts)
         fetched_at = {r: listings[r].fetched_at for r in regions if r in listings}
         return cls(records, routes, regions, fetched_at, report.skipped, facts=facts)
+
+    def anthropic_in(self, stages: frozenset[str]) -> ModelView | None:
+        """The Anthropic list narrowed to these lifecycle stages (empty: active and deprecated, so every
+        model; Bedrock has no retired one). Each narrowed view is built once, on first use."""
+        view = self.anthropic
+        if view is None or not stages or {r.lifecycle for r in view.ordered} <= stages:
+            return view
+        key = frozenset(stages)
+        narrowed = self._anthropic_by_stage.get(key)
+        if narrowed is None:
+            narrowed = ModelView.of((r for r in view.ordered if r.lifecycle in key), order="newest")
+            self._anthropic_by_stage[key] = narrowed
+        return narrowed
+
+    def models_in(self, region: str) -> int:
+        """How many models are available in ``region``."""
+        return sum(1 for r in self.all.ordered if region in r.regions)
 
     @property
     def models(self) -> tuple[ModelRecord, ...]:
