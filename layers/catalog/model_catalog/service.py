@@ -40,6 +40,15 @@ class CatalogState:
     age_seconds: int
 
 
+@dataclass(frozen=True, slots=True)
+class RegionFailure:
+    """A region's last failed read, for /status: the kind of failure and when, never its message (it
+    may name the account's role)."""
+
+    reason: str
+    at: float  # unix seconds
+
+
 @dataclass(slots=True)
 class RefreshReport:
     refreshed: list[str] = field(default_factory=list)
@@ -82,6 +91,7 @@ class CatalogService:
         # each one waiting on Bedrock's retries again.
         self._unavailable_message = ""
         self._unavailable_until = 0.0
+        self._failures: dict[str, RegionFailure] = {}  # region -> its last failed read, until one succeeds
 
     # --- request path ----------------------------------------------------------------------------
 
@@ -135,6 +145,10 @@ class CatalogService:
         with self._lock:
             self._owner = uuid.uuid4().hex
             self._serve_until = 0.0
+
+    def region_failures(self) -> Mapping[str, RegionFailure]:
+        """Each region whose last read from the source, by this container, failed."""
+        return dict(self._failures)
 
     # --- internals -------------------------------------------------------------------------------
 
@@ -200,8 +214,10 @@ class CatalogService:
     def _arrived(self, region: str, result: RegionSnapshot | SourceError) -> None:
         if isinstance(result, RegionSnapshot):
             self._merge({region: result})
+            self._failures.pop(region, None)
             self._observer.region_fetched(region, None)
         else:
+            self._failures[region] = RegionFailure(result.reason, self._clock())
             self._observer.region_fetched(region, result)
 
     def _publish(self, now: float, failed: bool) -> CatalogState:

@@ -3,7 +3,8 @@ from the catalog's rendered parts (api/rendered.py): a warm request renders noth
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
@@ -12,9 +13,10 @@ from model_catalog.api.rendered import rendered
 from model_catalog.api.views import JSON
 from model_catalog.domain.catalog import ModelView
 from model_catalog.domain.pagination import paginate
+from model_catalog.domain.records import rfc3339
 from model_catalog.domain.search import checked_lifecycles, search
 from model_catalog.errors import InvalidRequestError, ModelNotFoundError, RouteNotFoundError
-from model_catalog.service import CatalogState
+from model_catalog.service import CatalogState, RegionFailure
 
 
 def _anthropic_view(state: CatalogState, lifecycle: Sequence[str] = ()) -> ModelView:
@@ -63,3 +65,38 @@ def get_openai_model(state: CatalogState, model_id: str) -> JSON:
 
 def search_models(state: CatalogState, query: SearchQuery) -> list[Any]:
     return rendered(state.catalog).model_details(search(state.catalog, query.criteria()))
+
+
+def catalog_status(
+    state: CatalogState,
+    *,
+    source: str,
+    failures: Mapping[str, RegionFailure],
+    fresh_seconds: float,
+    now: float,
+) -> JSON:
+    """What the catalog serves and how fresh (API.md, "Catalog status"); account access is not checked
+    in this version (``access`` null)."""
+    catalog = state.catalog
+    regions: JSON = {}
+    for region in catalog.regions:
+        fetched = catalog.fetched_at.get(region)
+        age = None if fetched is None else max(0, int(now - fetched))
+        failure = failures.get(region)
+        regions[region] = {
+            "fetched_at": rfc3339(datetime.fromtimestamp(fetched, UTC)) if fetched is not None else None,
+            "age_seconds": age,
+            "stale": age is None or age > fresh_seconds,
+            "models": catalog.models_in(region),
+            "last_error": {"reason": failure.reason, "at": rfc3339(datetime.fromtimestamp(failure.at, UTC))}
+            if failure is not None
+            else None,
+        }
+    provenance = catalog.facts.provenance
+    return {
+        "source": source,
+        "regions": regions,
+        "facts": {"source": provenance.source, "version": provenance.version, "sha256": provenance.sha256},
+        "models": len(catalog),
+        "access": None,
+    }
