@@ -11,6 +11,7 @@ import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from bench.facts import facts_figure, measure_facts_load
 from bench.fixtures import (
     ROUTES,
     container_settings,
@@ -75,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         memory = measure_peak_memory(ROUTES, env, settings.memory_runs, settings.memory_repeat)
 
     figures = figures_of(warm, cold, refresh, memory)
+    figures.append(facts_figure(measure_facts_load(doc, settings.cold_runs), cold.measured))
     print(table(figures))
     missed = [f.name for f in figures if f.met is False]
     print(f"\n{len(figures) - len(missed)} of {len(figures)} figures meet their target", end="")
