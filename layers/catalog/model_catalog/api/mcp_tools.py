@@ -16,7 +16,7 @@ from model_catalog.api.operations import (
     list_openai_models,
     search_models,
 )
-from model_catalog.api.params import MAX_LIFECYCLE_VALUES, AnthropicListQuery, SearchQuery, parse_query
+from model_catalog.api.params import MAX_LIFECYCLE_VALUES, AnthropicPage, SearchQuery, parse_query
 from model_catalog.domain.facts import FEATURES
 from model_catalog.domain.modalities import INPUT_MODALITIES, OUTPUT_MODALITIES
 from model_catalog.domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, MIN_LIMIT
@@ -29,7 +29,7 @@ from model_catalog.service import CatalogState
 JSONSchema = dict[str, Any]
 
 
-class AnthropicListArguments(AnthropicListQuery):
+class AnthropicListArguments(AnthropicPage):
     # Unlike the HTTP route, a tool refuses an argument it does not know: an agent learns of its typo.
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from model_catalog.api.params import AnthropicListQuery, SearchQuery
+from model_catalog.api.params import MAX_LIFECYCLE_VALUES, AnthropicPage, SearchQuery
 from model_catalog.api.rendered import rendered
 from model_catalog.api.views import JSON
 from model_catalog.domain.catalog import ModelView
@@ -20,27 +20,33 @@ from model_catalog.service import CatalogState, RegionFailure
 
 
 def _anthropic_view(state: CatalogState, lifecycle: Sequence[str] = ()) -> ModelView:
+    if len(lifecycle) > MAX_LIFECYCLE_VALUES:
+        raise InvalidRequestError(
+            f"lifecycle takes at most {MAX_LIFECYCLE_VALUES} values (any of active, deprecated, retired), "
+            f"got {len(lifecycle)}",
+            "lifecycle",
+        )
     view = state.catalog.anthropic_in(checked_lifecycles(lifecycle))
     if view is None:  # equal prefixes: the routes are not registered, so this is a wiring error
         raise RouteNotFoundError("GET", "anthropic models")
     return view
 
 
-def list_anthropic_models(state: CatalogState, query: AnthropicListQuery) -> JSON:
-    view = _anthropic_view(state, query.lifecycle)
+def list_anthropic_models(state: CatalogState, query: AnthropicPage) -> JSON:
+    view = _anthropic_view(state, query.stages)
     _refuse_foreign_cursor(state, view, query)
     page = paginate(view.ordered, view.position, query.limit, query.after_id, query.before_id)
     return rendered(state.catalog).anthropic_page(page)
 
 
-def _refuse_foreign_cursor(state: CatalogState, view: ModelView, query: AnthropicListQuery) -> None:
+def _refuse_foreign_cursor(state: CatalogState, view: ModelView, query: AnthropicPage) -> None:
     """A cursor naming a real model that is not in this list (an embedding model, say) is a 400 like any
     unknown id, with a message that says why."""
     if query.after_id is not None and query.before_id is not None:
         return  # paginate refuses the pair
     param, cursor = ("before_id", query.before_id) if query.before_id is not None else ("after_id", query.after_id)
     if cursor is not None and cursor not in view.position and cursor in state.catalog.all.by_id:
-        stages = f" in lifecycle {', '.join(query.lifecycle)}" if query.lifecycle else ""
+        stages = f" in lifecycle {', '.join(query.stages)}" if query.stages else ""
         raise InvalidRequestError(
             f"{param} {cursor!r} is not in this list: it holds TEXT -> TEXT models{stages} only", param
         )

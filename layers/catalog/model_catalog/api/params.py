@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from model_catalog.domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, MIN_LIMIT
 from model_catalog.domain.search import SearchCriteria
@@ -75,24 +75,29 @@ Sort = Literal["id", "newest", "context_window", "input_price"]
 MAX_LIFECYCLE_VALUES = 3
 
 
-class AnthropicListQuery(BaseModel):
+class AnthropicPage(BaseModel):
+    """Which page of the Anthropic list: what the route and the MCP tool both take."""
+
     # Unknown parameters are ignored, as Anthropic's API does.
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     limit: PageSize = Field(default=DEFAULT_LIMIT, ge=MIN_LIMIT, le=MAX_LIMIT)
     after_id: str | None = None
     before_id: str | None = None
-    # The SDK sends lifecycle[]=a&lifecycle[]=b; plain repeats and commas are the same values.
-    lifecycle: Values = Field(default=(), max_length=MAX_LIFECYCLE_VALUES)
+    lifecycle: Values = ()  # any of these stages; repeated or comma-separated
 
-    @model_validator(mode="before")
-    @classmethod
-    def _bracketed_lifecycle(cls, data: Any) -> Any:
-        if isinstance(data, Mapping) and "lifecycle[]" in data:
-            data = dict(data)
-            bracketed = data.pop("lifecycle[]")
-            data["lifecycle"] = [*_split(data.get("lifecycle")), *_split(bracketed)]
-        return data
+    @property
+    def stages(self) -> tuple[str, ...]:
+        return self.lifecycle
+
+
+class AnthropicListQuery(AnthropicPage):
+    # The SDK sends lifecycle[]=a&lifecycle[]=b: the same values as lifecycle=a&lifecycle=b.
+    lifecycle_brackets: Values = Field(default=(), alias="lifecycle[]")
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        return (*self.lifecycle, *self.lifecycle_brackets)
 
 
 class SearchQuery(BaseModel):
