@@ -151,3 +151,31 @@ def test_the_cheapest_model_with_tools_and_200k_context_in_eu_west_1_is_one_mcp_
     ]
     assert cheapest["pricing"]["input_per_mtok"] == min(p for p in prices if p is not None)
     assert len(models) == len([m for m in catalog.models if m.id in {x["id"] for x in models}])
+
+
+@pytest.mark.parametrize(
+    ("query", "param", "says"),
+    [
+        ("sort=cheapest", "sort", "input_price"),
+        ("min_context_window=200k", "min_context_window", "integer"),
+        ("max_input_price=cheap", "max_input_price", "number"),
+        ("features=tools", "features", "tool_use"),
+        ("lifecycle=legacy", "lifecycle", "active, deprecated, retired"),
+        ("provider=Antropic", "provider", "Anthropic"),
+    ],
+)
+def test_search_refuses_a_bad_fact_filter_in_openais_shape(base_url: str, query: str, param: str, says: str) -> None:
+    answer = httpx.get(f"{base_url}/search_models?{query}", headers={"x-api-key": API_KEY})
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert (error["type"], error["param"]) == ("invalid_request_error", param)
+    assert says in error["message"]
+
+
+def test_search_over_http_with_filters_on_facts_and_a_sort(base_url: str) -> None:
+    query = "provider=anthropic&lifecycle=active&min_output_tokens=64000&features=reasoning,vision&sort=context_window"
+    found = httpx.get(f"{base_url}/search_models?{query}", headers={"x-api-key": API_KEY}).json()
+    assert found and all(m["provider"] == "Anthropic" and m["lifecycle"] == "active" for m in found)
+    windows = [m["context_window"] for m in found]
+    assert windows == sorted(windows, reverse=True)
+    assert all(m["features"]["reasoning"] and m["features"]["vision"] for m in found)

@@ -21,10 +21,12 @@ FACT_PARAMETER_DOCS = {
     "features": f"Every one of these features is true ({', '.join(FEATURES)}).",
     "max_input_price": "USD per million input tokens (pricing.input_per_mtok) at most this; unpriced: left out.",
     "max_output_price": "USD per million output tokens (pricing.output_per_mtok) at most this; unpriced: left out.",
+    "lifecycle[]": "lifecycle as the Anthropic SDK sends it (lifecycle[]=a&lifecycle[]=b); the same values.",
     "sort": "id (default); newest (created_at, newest first); context_window (largest first); input_price "
     "(cheapest first). Models without the value last, ties by id.",
 }
-FACT_VOCABULARIES = {"lifecycle": list(LIFECYCLES), "features": list(FEATURES)}
+ANY_OF_PARAMETERS = frozenset({"provider", "lifecycle", "lifecycle[]"})  # several values: any of them
+FACT_VOCABULARIES = {"lifecycle": list(LIFECYCLES), "lifecycle[]": list(LIFECYCLES), "features": list(FEATURES)}
 
 
 class _Part(BaseModel):

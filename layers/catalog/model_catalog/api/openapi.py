@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import models_json_schema
 
 from model_catalog.api.fact_bodies import (
+    ANY_OF_PARAMETERS,
     FACT_PARAMETER_DOCS,
     FACT_VOCABULARIES,
     Features,
@@ -291,6 +292,7 @@ _PARAMETER_DOCS = {
     **FACT_PARAMETER_DOCS,
 }
 _ARRAY_DOC = " Repeated (?x=a&x=b) or comma-separated (?x=a,b): every value must hold; an empty value is no filter."
+_ANY_OF_DOC = " Repeated (?x=a&x=b) or comma-separated (?x=a,b): any value may hold; an empty value is no filter."
 
 _HEADERS: dict[str, dict[str, Any]] = {
     "ETag": {"description": "Weak validator of the body; send it back as If-None-Match.", "schema": {"type": "string"}},
@@ -468,7 +470,7 @@ def _query_parameters(model: type[BaseModel], vocabularies: Mapping[str, list[st
                 schema["minItems"] = 1  # ?streaming= is neither true nor false: a 400
             # Repeated or comma-separated: the same to the API (API Gateway joins repeats with commas).
             parameter.update(style="form", explode=True)
-            description += _ARRAY_DOC
+            description += _ANY_OF_DOC if name in ANY_OF_PARAMETERS else _ARRAY_DOC
         elif values:
             schema["enum"] = values
         if description:

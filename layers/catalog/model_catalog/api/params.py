@@ -69,8 +69,8 @@ _DIGITS = re.compile(r"[0-9]+")
 Values = Annotated[tuple[str, ...], BeforeValidator(_split)]
 Booleans = Annotated[tuple[bool, ...], BeforeValidator(_booleans)]
 PageSize = Annotated[int, BeforeValidator(_whole_number)]
-AtLeastOne = Annotated[int | None, BeforeValidator(_integer), Field(ge=1)]
-UsdPerMtok = Annotated[float | None, BeforeValidator(_number), Field(ge=0, allow_inf_nan=False)]
+AtLeastOne = Annotated[Annotated[int, Field(ge=1)] | None, BeforeValidator(_integer)]
+UsdPerMtok = Annotated[Annotated[float, Field(ge=0, allow_inf_nan=False)] | None, BeforeValidator(_number)]
 Sort = Literal["id", "newest", "context_window", "input_price"]
 MAX_LIFECYCLE_VALUES = 3
 
