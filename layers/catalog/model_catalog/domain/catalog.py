@@ -98,6 +98,7 @@ class Catalog:
         self.supported_routes: Mapping[str, tuple[RouteSpec, ...]] = {r.id: routes.supported_by(r) for r in records}
         # Every modality some model has: a raw value Bedrock adds later is a valid filter value too.
         self.input_modalities = frozenset(m for r in records for m in r.input_modalities)
+        self.providers = tuple(sorted({r.provider for r in records}))
         self.output_modalities = frozenset(m for r in records for m in r.output_modalities)
 
     @classmethod

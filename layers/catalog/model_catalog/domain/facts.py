@@ -84,7 +84,7 @@ class ModelFacts:
     thinking_always_on: bool | None
 
     def feature(self, name: str) -> bool | None:
-        return dict(self.features).get(name)
+        return next((flag for feature, flag in self.features if feature == name), None)
 
 
 class FactsTable:

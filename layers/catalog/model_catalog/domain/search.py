@@ -48,31 +48,30 @@ class SearchCriteria:
     sort: str = "id"
 
 
-SORTS: tuple[str, ...] = ("id", "newest", "context_window", "input_price")
+def _input_price(model: ModelRecord) -> float | None:
+    return model.pricing.input_per_mtok if model.pricing is not None else None
 
 
-def _sort_key(sort: str) -> Callable[[ModelRecord], tuple[bool, float, str]]:
-    """The order of ``sort``: ascending on the value (negated for largest first), a model without the
-    value after every model with one, ties by id."""
-    value: Callable[[ModelRecord], float | None]
-    if sort == "newest":
-        value = lambda m: -m.created_at.timestamp()  # noqa: E731
-    elif sort == "context_window":
-        value = lambda m: -m.context_window if m.context_window is not None else None  # noqa: E731
-    elif sort == "input_price":
-        value = _input_price
-    else:
-        value = lambda m: 0.0  # noqa: E731
+# Each sort but id (the catalog's own order) as the value it sorts on, ascending: largest first is negated.
+_SORT_VALUES: dict[str, Callable[[ModelRecord], float | None]] = {
+    "newest": lambda m: -m.created_at.timestamp(),
+    "context_window": lambda m: None if m.context_window is None else -m.context_window,
+    "input_price": _input_price,
+}
+SORTS: tuple[str, ...] = ("id", *_SORT_VALUES)
+
+
+def _sorted(models: list[ModelRecord], sort: str) -> list[ModelRecord]:
+    """A model without the value after every model with one; ties by id."""
+    value = _SORT_VALUES.get(sort)
+    if value is None:
+        return models  # id: the catalog's order already
 
     def key(model: ModelRecord) -> tuple[bool, float, str]:
         v = value(model)
         return (v is None, v if v is not None else 0.0, model.id)
 
-    return key
-
-
-def _input_price(model: ModelRecord) -> float | None:
-    return model.pricing.input_per_mtok if model.pricing is not None else None
+    return sorted(models, key=key)
 
 
 def _output_price(model: ModelRecord) -> float | None:
@@ -124,15 +123,12 @@ class _Filter:
 def search(catalog: Catalog, criteria: SearchCriteria) -> list[ModelRecord]:
     """The available models that match every filter, in the order ``criteria.sort`` names."""
     wanted = _validated(catalog, criteria)
-    found = [m for m in catalog.models if wanted.matches(m)]
-    if criteria.sort != "id":  # catalog.models is sorted by id already
-        found.sort(key=_sort_key(criteria.sort))
-    return found
+    return _sorted([m for m in catalog.models if wanted.matches(m)], criteria.sort)
 
 
-def checked_lifecycles(values: Sequence[str], param: str = "lifecycle") -> frozenset[str]:
+def checked_lifecycles(values: Sequence[str]) -> frozenset[str]:
     """Lifecycle stages (``active``, ``deprecated``, ``retired``, any case); another value is a 400."""
-    return frozenset(_checked(param, values, lambda v: v.strip().lower(), LIFECYCLES))
+    return frozenset(_checked("lifecycle", values, lambda v: v.strip().lower(), LIFECYCLES))
 
 
 def _validated(catalog: Catalog, criteria: SearchCriteria) -> _Filter:
@@ -150,16 +146,15 @@ def _validated(catalog: Catalog, criteria: SearchCriteria) -> _Filter:
                 "route",
             )
         routes.append(route)
-    providers = sorted({m.provider for m in catalog.models})
-    known_providers = {p.casefold() for p in providers}
+    providers = {p.casefold() for p in catalog.providers}
     for value in criteria.provider:
-        if value.strip().casefold() not in known_providers:
-            raise InvalidRequestError(f"provider {value!r} is not one of: {', '.join(providers)}", "provider")
+        if value.strip().casefold() not in providers:
+            raise InvalidRequestError(f"provider {value!r} is not one of: {', '.join(catalog.providers)}", "provider")
     features = _checked("features", criteria.features, lambda v: v.strip().lower(), FEATURES)
-    _non_negative("min_context_window", criteria.min_context_window, minimum=1)
-    _non_negative("min_output_tokens", criteria.min_output_tokens, minimum=1)
-    _non_negative("max_input_price", criteria.max_input_price)
-    _non_negative("max_output_price", criteria.max_output_price)
+    _refuse_below("min_context_window", criteria.min_context_window, 1)
+    _refuse_below("min_output_tokens", criteria.min_output_tokens, 1)
+    _refuse_below("max_input_price", criteria.max_input_price, 0)
+    _refuse_below("max_output_price", criteria.max_output_price, 0)
     if criteria.sort not in SORTS:
         raise InvalidRequestError(f"sort {criteria.sort!r} is not one of: {', '.join(SORTS)}", "sort")
     return _Filter(
@@ -179,7 +174,7 @@ def _validated(catalog: Catalog, criteria: SearchCriteria) -> _Filter:
     )
 
 
-def _non_negative(param: str, value: float | None, minimum: float = 0) -> None:
+def _refuse_below(param: str, value: float | None, minimum: int) -> None:
     if value is not None and not value >= minimum:  # not >=: NaN is refused too
         kind = "an integer" if minimum >= 1 else "a number"
         raise InvalidRequestError(f"{param} must be {kind} >= {minimum}, got {value!r}", param)
