@@ -116,21 +116,16 @@ class FactsTable:
         return cls({}, Provenance("none", "", "", ""))
 
     def lookup(self, model_id: str, profiles: Iterable[str] = (), regions: Iterable[str] = ()) -> ModelFacts | None:
-        profiles = sorted(profiles)
-        global_first = [p for p in profiles if p.startswith("global.")] + [
-            p for p in profiles if not p.startswith("global.")
-        ]
-        for key in (model_id, f"bedrock/{model_id}", *global_first):
-            entry = self.entries.get(key)
-            if entry is not None:
-                break
-        else:
-            override = self.overrides.get(model_id)
-            if override is None:
-                return None
-            key, entry = "overrides", {}
-        entry = {**self.overrides.get(model_id, {}), **entry}  # the source's values win
-        return _facts(key, entry, self._prices(profiles), self._prices(f"bedrock/{r}/{model_id}" for r in regions))
+        """The facts of ``model_id``, routed to by ``profiles`` and available in ``regions``; None when
+        neither the source nor the overrides know it."""
+        profiles = sorted(profiles, key=lambda p: (not p.startswith("global."), p))
+        key = next((k for k in (model_id, f"bedrock/{model_id}", *profiles) if k in self.entries), None)
+        override = self.overrides.get(model_id, {})
+        if key is None and not override:
+            return None
+        entry = {**override, **self.entries[key]} if key is not None else override  # the source's values win
+        by_region = self._prices(f"bedrock/{r}/{model_id}" for r in regions)
+        return _facts(key or "overrides", entry, self._prices(profiles), by_region)
 
     def _prices(self, keys: Iterable[str]) -> tuple[tuple[str, ProfilePrice], ...]:
         found = []
