@@ -1,7 +1,9 @@
-"""GET /search_models: capability search, errors in OpenAI's dialect."""
+"""GET /search_models: capability search; GET /status: what the catalog serves and how fresh. Errors in
+OpenAI's dialect."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -12,6 +14,7 @@ from model_catalog.api.errors import Dialect
 from model_catalog.api.http import build_resolver, json_response
 from model_catalog.api.operations import search_models
 from model_catalog.api.params import SearchQuery, parse_query
+from model_catalog.domain.routes import STATUS_PATH
 from model_catalog.observability import logger, metrics, tracer
 from model_catalog.runtime import runtime
 
@@ -26,11 +29,24 @@ def search() -> Response[str]:
     return json_response(search_models(state, query), state)
 
 
-# A GET answered before is answered again from the memo while the catalog is fresh (api/memo.py).
+@app.get(STATUS_PATH)
+def status() -> Response[str]:
+    return json_response(rt.status())
+
+
 # log_event=False whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event's headers carry the API key.
-@rt.response_memo()
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def resolve(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
+
+
+# A GET answered before is answered again from the memo while the catalog is fresh (api/memo.py); not
+# /status, whose ages move with the clock.
+memoized = rt.response_memo()(resolve)
+
+
+@functools.wraps(resolve)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return resolve(event, context) if event.get("rawPath") == STATUS_PATH else memoized(event, context)

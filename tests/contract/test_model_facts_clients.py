@@ -179,3 +179,11 @@ def test_search_over_http_with_filters_on_facts_and_a_sort(base_url: str) -> Non
     windows = [m["context_window"] for m in found]
     assert windows == sorted(windows, reverse=True)
     assert all(m["features"]["reasoning"] and m["features"]["vision"] for m in found)
+
+
+def test_status_over_http(base_url: str) -> None:
+    assert httpx.get(f"{base_url}/status").status_code == 401
+    body = httpx.get(f"{base_url}/status", headers={"authorization": f"Bearer {API_KEY}"}).json()
+    assert (body["source"], body["models"], body["access"]) == ("snapshot", 118, None)
+    assert body["facts"]["source"] == "litellm" and len(body["facts"]["sha256"]) == 64
+    assert all(not r["stale"] and r["age_seconds"] >= 0 for r in body["regions"].values())

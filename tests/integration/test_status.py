@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from model_catalog.api.fact_bodies import CatalogStatus
 from model_catalog.api.operations import catalog_status
 from model_catalog.domain.facts import bundled_facts
 from model_catalog.service import CatalogService
+from tests.conftest import HandlerLoader, LambdaContext, load_event
 from tests.fakes import FakeBedrock
+from tests.integration.test_search_handler import KEY, answer, without_key
 from tests.integration.test_service import REGIONS, Clock, service
 
 
@@ -78,3 +82,26 @@ def test_a_configured_region_with_no_data_is_stale_with_nothing(snapshot_doc: di
         "models": 0,
         "last_error": {"reason": "throttled", "at": "1970-01-12T13:46:40Z"},
     }
+
+
+# --- through the handler, with the shipped event ------------------------------------------------------
+
+
+@pytest.fixture
+def search(load_handler: HandlerLoader) -> Any:
+    return load_handler("search_models", API_KEY=KEY)
+
+
+def test_the_status_event(search: Any, lambda_context: LambdaContext) -> None:
+    status, body = answer(search, load_event("status"), lambda_context)
+    assert status == 200
+    CatalogStatus.model_validate(body)
+    assert body["source"] == "snapshot" and body["models"] == 118 and body["access"] is None
+    assert len(body["regions"]) == 18
+    assert all(r["last_error"] is None and r["models"] > 0 for r in body["regions"].values())
+    assert body["facts"]["version"] == bundled_facts().provenance.version
+
+
+def test_status_needs_the_key(search: Any, lambda_context: LambdaContext) -> None:
+    status, body = answer(search, without_key(load_event("status")), lambda_context)
+    assert status == 401 and body["error"]["type"] == "invalid_request_error"

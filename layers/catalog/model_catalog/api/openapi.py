@@ -25,6 +25,7 @@ from model_catalog.api.fact_bodies import (
     ANY_OF_PARAMETERS,
     FACT_PARAMETER_DOCS,
     FACT_VOCABULARIES,
+    CatalogStatus,
     Features,
     Lifecycle,
     ModelCapabilities,
@@ -34,7 +35,7 @@ from model_catalog.api.mcp import SUPPORTED_VERSIONS, VERSION_HEADER
 from model_catalog.api.mcp_tools import Tool, select_tools
 from model_catalog.api.params import AnthropicListQuery, SearchQuery
 from model_catalog.domain.modalities import INPUT_MODALITIES, OUTPUT_MODALITIES
-from model_catalog.domain.routes import MCP_PATH, RouteTable
+from model_catalog.domain.routes import MCP_PATH, STATUS_PATH, RouteTable
 
 TITLE = "Amazon Bedrock model catalog"
 VERSION = "1.0.0"
@@ -159,6 +160,7 @@ RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     OpenAIModelList,
     OpenAIModel,
     ModelDetails,
+    CatalogStatus,
     AnthropicError,
     OpenAIError,
     JsonRpcError,
@@ -256,6 +258,18 @@ def endpoints(routes: RouteTable) -> tuple[Endpoint, ...]:
                 SearchQuery,
                 array_body=True,
                 errors=(400, 401, 503),
+            )
+        )
+        found.append(
+            Endpoint(
+                "GET",
+                STATUS_PATH,
+                "catalog_status",
+                "Catalog status",
+                "Status",
+                "openai",
+                CatalogStatus,
+                errors=(401, 503),
             )
         )
     found.append(
