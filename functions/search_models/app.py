@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from model_catalog.api.errors import Dialect
 from model_catalog.api.http import build_resolver, json_response
-from model_catalog.api.operations import search_models
+from model_catalog.api.operations import catalog_status, search_models
 from model_catalog.api.params import SearchQuery, parse_query
 from model_catalog.domain.routes import STATUS_PATH
 from model_catalog.observability import logger, metrics, tracer
@@ -31,7 +31,8 @@ def search() -> Response[str]:
 
 @app.get(STATUS_PATH)
 def status() -> Response[str]:
-    return json_response(rt.status())
+    state = rt.state()
+    return json_response(catalog_status(state), state)
 
 
 # log_event=False whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event's headers carry the API key.

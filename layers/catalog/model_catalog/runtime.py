@@ -6,15 +6,12 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from model_catalog.api.delivery import HttpPolicy
 from model_catalog.api.errors import Dialect
 from model_catalog.api.memo import ResponseMemo
-from model_catalog.api.operations import catalog_status
 from model_catalog.domain.routes import MCP_PATH, RouteTable
 from model_catalog.errors import ConfigurationError
 from model_catalog.ports import ApiKeyProvider, CacheStore, CatalogObserver, CatalogSource
@@ -22,7 +19,6 @@ from model_catalog.service import CatalogService, CatalogState
 from model_catalog.settings import Settings
 
 logger = logging.getLogger(__name__)
-JSON = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -80,16 +76,6 @@ class Runtime:
         ):
             return Dialect.ANTHROPIC
         return Dialect.OPENAI
-
-    def status(self) -> JSON:
-        """GET /status: what the catalog serves, how fresh, and the facts it carries."""
-        return catalog_status(
-            self.service.current(),
-            source="snapshot" if self.settings.catalog_snapshot is not None else "bedrock",
-            failures=self.service.region_failures(),
-            fresh_seconds=self.service.fresh_seconds,
-            now=time.time(),
-        )
 
 
 def _under(path: str, base: str) -> bool:

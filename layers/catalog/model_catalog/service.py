@@ -32,21 +32,25 @@ _PEER_POLL_SECONDS = 0.1
 
 
 @dataclass(frozen=True, slots=True)
-class CatalogState:
-    """The catalog a request answers from, and how old its oldest region is."""
-
-    catalog: Catalog
-    stale: bool
-    age_seconds: int
-
-
-@dataclass(frozen=True, slots=True)
 class RegionFailure:
     """A region's last failed read, for /status: the kind of failure and when, never its message (it
     may name the account's role)."""
 
     reason: str
     at: float  # unix seconds
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogState:
+    """The catalog a request answers from, how old its oldest region is, and for /status where it
+    comes from and which regions' last reads failed."""
+
+    catalog: Catalog
+    stale: bool
+    age_seconds: int
+    source: str = "bedrock"  # CatalogSource.kind
+    fresh_seconds: float = 900.0
+    failures: Mapping[str, RegionFailure] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -146,10 +150,6 @@ class CatalogService:
             self._owner = uuid.uuid4().hex
             self._serve_until = 0.0
 
-    def region_failures(self) -> Mapping[str, RegionFailure]:
-        """Each region whose last read from the source, by this container, failed."""
-        return dict(self._failures)
-
     # --- internals -------------------------------------------------------------------------------
 
     def _reload(self) -> CatalogState:
@@ -239,7 +239,14 @@ class CatalogService:
         complete = len(usable) == len(self.regions)
         age = max(0.0, now - oldest)
         stale = age > self.fresh_seconds or not complete
-        self._state = CatalogState(catalog, stale=stale, age_seconds=int(age))
+        self._state = CatalogState(
+            catalog,
+            stale=stale,
+            age_seconds=int(age),
+            source=self.source.kind,
+            fresh_seconds=self.fresh_seconds,
+            failures=dict(self._failures),
+        )
         self._unavailable_until = 0.0
         if failed or not complete or stale:
             self._serve_until = now + min(RETRY_AFTER_FAILURE_SECONDS, self.fresh_seconds)

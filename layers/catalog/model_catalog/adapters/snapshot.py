@@ -17,6 +17,7 @@ class SnapshotSource:
     def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
         self.path = path
         self.name = f"snapshot {path.name}"
+        self.kind = "snapshot"
         self._clock = clock
         try:
             document = json.loads(path.read_text(encoding="utf-8"))

@@ -3,7 +3,8 @@ from the catalog's rendered parts (api/rendered.py): a warm request renders noth
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
@@ -16,7 +17,7 @@ from model_catalog.domain.pagination import paginate
 from model_catalog.domain.records import rfc3339
 from model_catalog.domain.search import checked_lifecycles, search
 from model_catalog.errors import InvalidRequestError, ModelNotFoundError, RouteNotFoundError
-from model_catalog.service import CatalogState, RegionFailure
+from model_catalog.service import CatalogState
 
 
 def _anthropic_view(state: CatalogState, lifecycle: Sequence[str] = ()) -> ModelView:
@@ -73,17 +74,11 @@ def search_models(state: CatalogState, query: SearchQuery) -> list[Any]:
     return rendered(state.catalog).model_details(search(state.catalog, query.criteria()))
 
 
-def catalog_status(
-    state: CatalogState,
-    *,
-    source: str,
-    failures: Mapping[str, RegionFailure],
-    fresh_seconds: float,
-    now: float,
-) -> JSON:
-    """What the catalog serves and how fresh (API.md, "Catalog status"); account access is not checked
-    in this version (``access`` null)."""
-    catalog = state.catalog
+def catalog_status(state: CatalogState, now: float | None = None) -> JSON:
+    """What the catalog serves and how fresh (API.md, "Catalog status"), ages at ``now`` (default: the
+    clock); account access is not checked in this version (``access`` null)."""
+    now = time.time() if now is None else now
+    catalog, failures, fresh_seconds = state.catalog, state.failures, state.fresh_seconds
     regions: JSON = {}
     for region in catalog.regions:
         fetched = catalog.fetched_at.get(region)
@@ -100,7 +95,7 @@ def catalog_status(
         }
     provenance = catalog.facts.provenance
     return {
-        "source": source,
+        "source": state.source,
         "regions": regions,
         "facts": {"source": provenance.source, "version": provenance.version, "sha256": provenance.sha256},
         "models": len(catalog),
