@@ -99,6 +99,7 @@ class Catalog:
         # Every modality some model has: a raw value Bedrock adds later is a valid filter value too.
         self.input_modalities = frozenset(m for r in records for m in r.input_modalities)
         self.providers = tuple(sorted({r.provider for r in records}))
+        self._holding = _index(self.all.ordered, self.supported_routes)
         self.output_modalities = frozenset(m for r in records for m in r.output_modalities)
 
     @classmethod
@@ -142,9 +143,14 @@ class Catalog:
             self._anthropic_by_stage[key] = narrowed
         return narrowed
 
+    def holding(self, kind: str, value: object) -> frozenset[int]:
+        """The positions in ``models`` of the models that hold ``value`` (see ``_index``): a search
+        intersects these instead of testing every model."""
+        return self._holding.get((kind, value), frozenset())
+
     def models_in(self, region: str) -> int:
         """How many models are available in ``region``."""
-        return sum(1 for r in self.all.ordered if region in r.regions)
+        return len(self.holding("region", region))
 
     @property
     def models(self) -> tuple[ModelRecord, ...]:
@@ -157,3 +163,27 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self.all.ordered)
+
+
+def _index(
+    models: Sequence[ModelRecord], supported_routes: Mapping[str, tuple[RouteSpec, ...]]
+) -> dict[tuple[str, object], frozenset[int]]:
+    """(kind, value) -> positions of the models that hold it: each input and output modality, region,
+    route (by MCP tool), provider, lifecycle stage, streaming and legacy flag, and feature that is true."""
+    index: dict[tuple[str, object], set[int]] = {}
+    for position, model in enumerate(models):
+        held: list[tuple[str, object]] = [
+            *(("input", m) for m in model.input_modalities),
+            *(("output", m) for m in model.output_modalities),
+            *(("region", r) for r in model.regions),
+            *(("route", route.tool) for route in supported_routes.get(model.id, ())),
+            ("provider", model.provider),
+            ("lifecycle", model.lifecycle),
+            ("streaming", model.response_streaming),
+            ("legacy", model.legacy),
+        ]
+        if model.facts is not None:
+            held += [("feature", name) for name, flag in model.facts.features if flag is True]
+        for key in held:
+            index.setdefault(key, set()).add(position)
+    return {key: frozenset(positions) for key, positions in index.items()}

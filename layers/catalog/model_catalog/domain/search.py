@@ -78,52 +78,20 @@ def _output_price(model: ModelRecord) -> float | None:
     return model.pricing.output_per_mtok if model.pricing is not None else None
 
 
-def _at_least(value: int | None, bound: int | None) -> bool:
-    return bound is None or (value is not None and value >= bound)
-
-
-def _at_most(value: float | None, bound: float | None) -> bool:
-    return bound is None or (value is not None and value <= bound)
-
-
-@dataclass(frozen=True, slots=True)
-class _Filter:
-    inputs: frozenset[str]
-    outputs: frozenset[str]
-    routes: tuple[RouteSpec, ...]
-    regions: frozenset[str]
-    streaming: frozenset[bool]
-    legacy: frozenset[bool]
-    providers: frozenset[str]  # casefolded; empty: any
-    lifecycles: frozenset[str]  # empty: any
-    features: tuple[str, ...]
-    min_context_window: int | None
-    min_output_tokens: int | None
-    max_input_price: float | None
-    max_output_price: float | None
-
-    def matches(self, model: ModelRecord) -> bool:
-        return (
-            self.inputs.issubset(model.input_modalities)
-            and self.outputs.issubset(model.output_modalities)
-            and self.regions.issubset(model.regions)
-            and all(route.accepts(model) for route in self.routes)
-            and self.streaming.issubset((model.response_streaming,))
-            and self.legacy.issubset((model.legacy,))
-            and (not self.providers or model.provider.casefold() in self.providers)
-            and (not self.lifecycles or model.lifecycle in self.lifecycles)
-            and all(model.facts is not None and model.facts.feature(f) is True for f in self.features)
-            and _at_least(model.context_window, self.min_context_window)
-            and _at_least(model.max_output_tokens, self.min_output_tokens)
-            and _at_most(_input_price(model), self.max_input_price)
-            and _at_most(_output_price(model), self.max_output_price)
-        )
+Test = Callable[[ModelRecord], bool]
 
 
 def search(catalog: Catalog, criteria: SearchCriteria) -> list[ModelRecord]:
-    """The available models that match every filter, in the order ``criteria.sort`` names."""
-    wanted = _validated(catalog, criteria)
-    return _sorted([m for m in catalog.models if wanted.matches(m)], criteria.sort)
+    """The available models that match every filter, in the order ``criteria.sort`` names. Work goes to
+    the filters given only: each filter on a value is the catalog's set of the models that hold it
+    (``Catalog.holding``), intersected; the filters on facts then test what is left."""
+    if criteria.sort not in SORTS:
+        raise InvalidRequestError(f"sort {criteria.sort!r} is not one of: {', '.join(SORTS)}", "sort")
+    narrowed = _narrowed(catalog, criteria)
+    tests = _bounds(criteria)
+    models = catalog.models if narrowed is None else [catalog.models[i] for i in sorted(narrowed)]
+    found = [m for m in models if all(test(m) for test in tests)] if tests else list(models)
+    return _sorted(found, criteria.sort)
 
 
 def checked_lifecycles(values: Sequence[str]) -> frozenset[str]:
@@ -131,53 +99,76 @@ def checked_lifecycles(values: Sequence[str]) -> frozenset[str]:
     return frozenset(_checked("lifecycle", values, lambda v: v.strip().lower(), LIFECYCLES))
 
 
-def _validated(catalog: Catalog, criteria: SearchCriteria) -> _Filter:
-    known_inputs = (*INPUT_MODALITIES, *sorted(catalog.input_modalities.difference(INPUT_MODALITIES)))
-    known_outputs = (*OUTPUT_MODALITIES, *sorted(catalog.output_modalities.difference(OUTPUT_MODALITIES)))
-    inputs = _checked("input_modalities", criteria.input_modalities, normalize_input, known_inputs)
-    outputs = _checked("output_modalities", criteria.output_modalities, normalize_output, known_outputs)
-    regions = _checked("region", criteria.region, lambda v: v.strip().lower(), catalog.regions)
-    routes = []
-    for value in criteria.route:
-        route = catalog.routes.find(value)
-        if route is None:
-            raise InvalidRequestError(
-                f"route {value!r} is not a route path or MCP tool name; allowed: {', '.join(catalog.routes.names())}",
-                "route",
-            )
-        routes.append(route)
-    providers = {p.casefold() for p in catalog.providers}
-    for value in criteria.provider:
-        if value.strip().casefold() not in providers:
-            raise InvalidRequestError(f"provider {value!r} is not one of: {', '.join(catalog.providers)}", "provider")
-    features = _checked("features", criteria.features, lambda v: v.strip().lower(), FEATURES)
-    _refuse_below("min_context_window", criteria.min_context_window, 1)
-    _refuse_below("min_output_tokens", criteria.min_output_tokens, 1)
-    _refuse_below("max_input_price", criteria.max_input_price, 0)
-    _refuse_below("max_output_price", criteria.max_output_price, 0)
-    if criteria.sort not in SORTS:
-        raise InvalidRequestError(f"sort {criteria.sort!r} is not one of: {', '.join(SORTS)}", "sort")
-    return _Filter(
-        inputs=frozenset(inputs),
-        outputs=frozenset(outputs),
-        routes=tuple(routes),
-        regions=frozenset(regions),
-        streaming=frozenset(criteria.streaming),
-        legacy=frozenset(criteria.legacy),
-        providers=frozenset(p.strip().casefold() for p in criteria.provider),
-        lifecycles=checked_lifecycles(criteria.lifecycle),
-        features=tuple(dict.fromkeys(features)),
-        min_context_window=criteria.min_context_window,
-        min_output_tokens=criteria.min_output_tokens,
-        max_input_price=criteria.max_input_price,
-        max_output_price=criteria.max_output_price,
-    )
+def _narrowed(catalog: Catalog, c: SearchCriteria) -> frozenset[int] | None:
+    """The positions of the models that pass every filter on a value (None: no such filter), each value
+    checked first (a 400 names it). Every value must hold, except for provider and lifecycle: any."""
+    every: list[frozenset[int]] = []
+    if c.input_modalities:
+        known = (*INPUT_MODALITIES, *sorted(catalog.input_modalities.difference(INPUT_MODALITIES)))
+        every += [
+            catalog.holding("input", m)
+            for m in _checked("input_modalities", c.input_modalities, normalize_input, known)
+        ]
+    if c.output_modalities:
+        known = (*OUTPUT_MODALITIES, *sorted(catalog.output_modalities.difference(OUTPUT_MODALITIES)))
+        outputs = _checked("output_modalities", c.output_modalities, normalize_output, known)
+        every += [catalog.holding("output", m) for m in outputs]
+    every += [catalog.holding("route", _route(catalog, value).tool) for value in c.route]
+    regions = _checked("region", c.region, lambda v: v.strip().lower(), catalog.regions)
+    every += [catalog.holding("region", r) for r in regions]
+    every += [catalog.holding("streaming", flag) for flag in set(c.streaming)]
+    every += [catalog.holding("legacy", flag) for flag in set(c.legacy)]
+    features = _checked("features", c.features, lambda v: v.strip().lower(), FEATURES)
+    every += [catalog.holding("feature", f) for f in features]
+    if c.provider:
+        every.append(frozenset().union(*(catalog.holding("provider", _provider(catalog, v)) for v in c.provider)))
+    if c.lifecycle:
+        every.append(frozenset().union(*(catalog.holding("lifecycle", s) for s in checked_lifecycles(c.lifecycle))))
+    return frozenset.intersection(*every) if every else None
 
 
-def _refuse_below(param: str, value: float | None, minimum: int) -> None:
-    if value is not None and not value >= minimum:  # not >=: NaN is refused too
+def _bounds(c: SearchCriteria) -> list[Test]:
+    """The filters on facts: a model whose fact is unknown fails them."""
+    tests: list[Test] = []
+    if c.min_context_window is not None:
+        least = _refuse_below("min_context_window", c.min_context_window, 1)
+        tests.append(lambda m: m.context_window is not None and m.context_window >= least)
+    if c.min_output_tokens is not None:
+        least_out = _refuse_below("min_output_tokens", c.min_output_tokens, 1)
+        tests.append(lambda m: m.max_output_tokens is not None and m.max_output_tokens >= least_out)
+    if c.max_input_price is not None:
+        most = _refuse_below("max_input_price", c.max_input_price, 0)
+        tests.append(lambda m: (price := _input_price(m)) is not None and price <= most)
+    if c.max_output_price is not None:
+        most_out = _refuse_below("max_output_price", c.max_output_price, 0)
+        tests.append(lambda m: (price := _output_price(m)) is not None and price <= most_out)
+    return tests
+
+
+def _route(catalog: Catalog, value: str) -> RouteSpec:
+    route = catalog.routes.find(value)
+    if route is None:
+        raise InvalidRequestError(
+            f"route {value!r} is not a route path or MCP tool name; allowed: {', '.join(catalog.routes.names())}",
+            "route",
+        )
+    return route
+
+
+def _provider(catalog: Catalog, value: str) -> str:
+    """The provider's name as Bedrock spells it, for any case."""
+    wanted = value.strip().casefold()
+    found = next((p for p in catalog.providers if p.casefold() == wanted), None)
+    if found is None:
+        raise InvalidRequestError(f"provider {value!r} is not one of: {', '.join(catalog.providers)}", "provider")
+    return found
+
+
+def _refuse_below(param: str, value: float, minimum: int) -> float:
+    if not value >= minimum:  # not >=: NaN is refused too
         kind = "an integer" if minimum >= 1 else "a number"
         raise InvalidRequestError(f"{param} must be {kind} >= {minimum}, got {value!r}", param)
+    return value
 
 
 def _checked(param: str, values: Sequence[str], normalize: Callable[[str], str], allowed: Collection[str]) -> list[str]:
