@@ -115,7 +115,9 @@ Lifecycle = Literal["active", "deprecated"]
 
 
 class RegionError(_Part):
-    reason: str = Field(description="throttled, access_denied, unavailable, error, ...")
+    reason: str = Field(
+        description="The kind of failure: throttled, access denied, unreachable, malformed response, error"
+    )
     at: str
 
 

@@ -95,6 +95,7 @@ class Catalog:
             else None
         )
         self._anthropic_by_stage: dict[frozenset[str], ModelView] = {}
+        self._anthropic_stages = frozenset(r.lifecycle for r in (self.anthropic.ordered if self.anthropic else ()))
         self.supported_routes: Mapping[str, tuple[RouteSpec, ...]] = {r.id: routes.supported_by(r) for r in records}
         # Every modality some model has: a raw value Bedrock adds later is a valid filter value too.
         self.input_modalities = frozenset(m for r in records for m in r.input_modalities)
@@ -134,7 +135,7 @@ class Catalog:
         """The Anthropic list narrowed to these lifecycle stages (empty: active and deprecated, so every
         model; Bedrock has no retired one). Each narrowed view is built once, on first use."""
         view = self.anthropic
-        if view is None or not stages or {r.lifecycle for r in view.ordered} <= stages:
+        if view is None or not stages or self._anthropic_stages <= stages:
             return view
         key = frozenset(stages)
         narrowed = self._anthropic_by_stage.get(key)
