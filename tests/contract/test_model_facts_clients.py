@@ -187,3 +187,21 @@ def test_status_over_http(base_url: str) -> None:
     assert (body["source"], body["models"], body["access"]) == ("snapshot", 118, None)
     assert body["facts"]["source"] == "litellm" and len(body["facts"]["sha256"]) == 64
     assert all(not r["stale"] and r["age_seconds"] >= 0 for r in body["regions"].values())
+
+
+def test_the_mcp_anthropic_list_takes_lifecycle(base_url: str, catalog: Catalog) -> None:
+    async def main() -> tuple[Any, Any]:
+        async with (
+            httpx2.AsyncClient(headers={"x-api-key": API_KEY}, timeout=30) as http,
+            Client(streamable_http_client(f"{base_url}/mcp", http_client=http)) as client,
+        ):
+            good = await client.call_tool("anthropic_model_list", {"lifecycle": ["deprecated"], "limit": 100})
+            bad = await client.call_tool("anthropic_model_list", {"lifecycle": ["sunset"]})
+            return good, bad
+
+    good, bad = anyio.run(main)
+    assert good.is_error is False
+    listed = good.structured_content["data"]
+    assert listed and all(m["lifecycle"] == "deprecated" for m in listed)
+    assert {m["id"] for m in listed} <= {m.id for m in catalog.models if m.lifecycle == "deprecated"}
+    assert bad.is_error is True and "lifecycle" in json.dumps([c.model_dump() for c in bad.content])
