@@ -7,7 +7,7 @@ FACTS_FILE := layers/catalog/model_catalog/data/litellm_bedrock.json
 
 .PHONY: facts
 
-facts: $(STAMP)
+facts: $(STAMP) ## the model facts data file from the pinned litellm wheel (LITELLM_VERSION=x.y.z to bump)
 	mkdir -p $(FACTS_CACHE)
 	$(BIN)/python -m pip download --quiet --no-deps --only-binary=:all: --dest $(FACTS_CACHE) litellm==$(LITELLM_VERSION)
 	$(BIN)/python -m tools.litellm_facts "$$(ls $(FACTS_CACHE)/litellm-$(LITELLM_VERSION)-*.whl | head -n1)" $(LITELLM_VERSION) $(FACTS_FILE)
