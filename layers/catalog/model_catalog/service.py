@@ -65,7 +65,8 @@ class CatalogState:
     age_seconds: int
     source: str = "bedrock"  # CatalogSource.kind
     fresh_seconds: float = 900.0
-    failures: Mapping[str, RegionFailure] = field(default_factory=dict)
+    # Not part of what a request answers from: two states of one catalog are equal whatever failed since.
+    failures: Mapping[str, RegionFailure] = field(default_factory=dict, compare=False)
 
 
 @dataclass(slots=True)
