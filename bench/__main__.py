@@ -10,6 +10,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from bench.facts import facts_figure, measure_facts_load
 from bench.fixtures import (
     ROUTES,
     container_settings,
@@ -78,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     _progress("stale answer")
     stale = measure_stale_answers(max(2, settings.refresh_runs // 2))
     figures = figures_of(warm, cold, refresh, memory) + stale_figures(stale)
+    figures.append(facts_figure(measure_facts_load(doc, settings.cold_runs), cold.measured))
     print(table(figures))
     missed = [f.name for f in figures if f.met is False]
     print(f"\n{len(figures) - len(missed)} of {len(figures)} figures meet their target", end="")

@@ -126,7 +126,7 @@ def catalog_with(
     for region, models in answers.items():
         everything.setdefault(region, {}).update(models)
     rule = AccessRule(AccessBook(everything), auto)
-    return Catalog.from_listings(listings, REGIONS, RouteTable.build("/anthropic", ""), rule)
+    return Catalog.from_listings(listings, REGIONS, RouteTable.build("/anthropic", ""), access=rule)
 
 
 def state(catalog: Catalog) -> CatalogState:
@@ -178,7 +178,7 @@ def test_a_model_callable_nowhere_leaves_the_lists_and_the_default_search(snapsh
 def test_unknown_access_is_served(snapshot_doc: dict[str, Any]) -> None:
     listings = {r: RegionListing.of(s) for r, s in snapshots_of(snapshot_doc, REGIONS).items()}
     rule = AccessRule(AccessBook({"us-east-1": {HAIKU: answer(authorization="NOT_AUTHORIZED")}}))
-    catalog = Catalog.from_listings(listings, REGIONS, RouteTable.build("/anthropic", ""), rule)
+    catalog = Catalog.from_listings(listings, REGIONS, RouteTable.build("/anthropic", ""), access=rule)
     haiku = catalog.all.by_id[HAIKU]  # refused in us-east-1, never checked elsewhere
     assert haiku.access is not None and haiku.access["us-west-2"] == ModelAccess(None)
     assert haiku.callable_regions == ()
@@ -260,7 +260,9 @@ def test_status_says_when_access_was_last_checked_and_how_many_models_are_callab
         "callable": len(catalog.available.ordered) - 1,
     }
     listings = {r: RegionListing.of(s) for r, s in snapshots_of(snapshot_doc, REGIONS).items()}
-    never = Catalog.from_listings(listings, REGIONS, RouteTable.build("/anthropic", ""), AccessRule(AccessBook()))
+    never = Catalog.from_listings(
+        listings, REGIONS, RouteTable.build("/anthropic", ""), access=AccessRule(AccessBook())
+    )
     assert access_status(never) == {"checked_at": None, "callable": 0}
 
 

@@ -16,6 +16,7 @@ class CatalogSource(Protocol):
     """Where region data comes from: Bedrock, or a snapshot file."""
 
     name: str
+    kind: str  # "bedrock" or "snapshot", as /status names the source
 
     def fetch(self, regions: Sequence[str]) -> Iterator[tuple[str, RegionSnapshot | SourceError]]:
         """Every region asked, concurrently, each yielded as soon as it is read (in any order), so the

@@ -14,6 +14,7 @@ from model_catalog.access_keeper import AccessKeeper
 from model_catalog.api.delivery import HttpPolicy
 from model_catalog.api.errors import Dialect
 from model_catalog.domain.backoff import BackoffPolicy
+from model_catalog.domain.facts import bundled_facts
 from model_catalog.domain.routes import MCP_PATH, RouteTable
 from model_catalog.errors import ConfigurationError
 from model_catalog.ports import ApiKeyProvider, CatalogObserver, CatalogSource
@@ -45,6 +46,7 @@ class Runtime:
     def before_snapshot(self) -> None:
         """SnapStart: runs once, after the cold start of the function version, before its snapshot."""
         self.service.connect_store()
+        bundled_facts()  # the model facts read once, into the snapshot
 
     def after_restore(self) -> None:
         """SnapStart: runs in each container restored from the function version's snapshot."""

@@ -49,12 +49,26 @@ REFRESH_THREAD_NAME = "catalog-refresh"
 
 
 @dataclass(frozen=True, slots=True)
+class RegionFailure:
+    """A region's last failed read, for /status: the kind of failure and when, never its message (it
+    may name the account's role)."""
+
+    reason: str
+    at: float  # unix seconds
+
+
+@dataclass(frozen=True, slots=True)
 class CatalogState:
-    """The catalog a request answers from, and how old its oldest region is."""
+    """The catalog a request answers from, how old its oldest region is, and for /status where it
+    comes from and which regions' last reads failed."""
 
     catalog: Catalog
     stale: bool
     age_seconds: int
+    source: str = "bedrock"  # CatalogSource.kind
+    fresh_seconds: float = 900.0
+    # Not part of what a request answers from: two states of one catalog are equal whatever failed since.
+    failures: Mapping[str, RegionFailure] = field(default_factory=dict, compare=False)
 
 
 @dataclass(slots=True)
@@ -140,6 +154,7 @@ class CatalogService:
         # each one waiting on Bedrock again.
         self._unavailable_message = ""
         self._unavailable_until = 0.0
+        self._failures: dict[str, RegionFailure] = {}  # region -> its last failed read, until one succeeds
 
     @property
     def recheck_seconds(self) -> float:
@@ -330,8 +345,10 @@ class CatalogService:
         if isinstance(result, RegionSnapshot):
             with self._lock:
                 self._merge({region: result})
+                self._failures.pop(region, None)
             self._observer.region_fetched(region, None)
         else:
+            self._failures[region] = RegionFailure(result.reason, self._clock())
             self._observer.region_fetched(region, result)
 
     def _publish_or_refuse(self, now: float) -> CatalogState:
@@ -370,14 +387,23 @@ class CatalogService:
         ):
             catalog = previous.catalog  # same data: keep the built indexes
         else:
-            catalog = Catalog.from_listings({r: self._listings[r] for r in usable}, self.regions, self.routes, access)
+            catalog = Catalog.from_listings(
+                {r: self._listings[r] for r in usable}, self.regions, self.routes, access=access
+            )
             if catalog.skipped:
                 logger.warning("passed over malformed summaries: %s", "; ".join(catalog.skipped[:20]))
         oldest = min(s.fetched_at for s in usable.values())
         complete = len(usable) == len(self.regions)
         age = max(0.0, now - oldest)
         stale = age > self.fresh_seconds or not complete
-        self._state = CatalogState(catalog, stale=stale, age_seconds=int(age))
+        self._state = CatalogState(
+            catalog,
+            stale=stale,
+            age_seconds=int(age),
+            source=self.source.kind,
+            fresh_seconds=self.fresh_seconds,
+            failures=dict(self._failures),
+        )
         self._unavailable_until = 0.0
         if stale:
             self._serve_until = now + self.recheck_seconds

@@ -78,6 +78,7 @@ def default_client_factory() -> ClientFactory:
 
 class BedrockSource:
     name = "Amazon Bedrock"
+    kind = "bedrock"
 
     def __init__(self, client_factory: ClientFactory | None = None, clock: Callable[[], float] = time.time) -> None:
         self._factory = client_factory or default_client_factory()

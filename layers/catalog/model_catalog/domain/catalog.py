@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from model_catalog.domain.access import OFF, AccessRule, is_served
+from model_catalog.domain.facts import FactsTable, bundled_facts
 from model_catalog.domain.normalize import BuildReport, RegionListing, merge_listings
 from model_catalog.domain.records import ModelRecord, RegionSnapshot
 from model_catalog.domain.routes import ANTHROPIC_LIST_TOOL, RouteSpec, RouteTable
@@ -82,16 +83,16 @@ class Catalog:
         fetched_at: Mapping[str, float],
         skipped: Sequence[str] = (),
         *,
+        facts: FactsTable | None = None,
         access: AccessRule = OFF,
     ) -> None:
         self.access = access
         records = access.apply(records)
         self.available = ModelView.of(records, order="id")
-        # Available, and callable in no configured region: search's callable=false.
-        self.not_callable = tuple(r for r in self.available.ordered if not is_served(r))
         if access.on:
             records = [r for r in records if is_served(r)]
         self.routes = routes
+        self.facts = facts if facts is not None else bundled_facts()  # what the records' facts came from
         self.regions = tuple(regions)
         self.fetched_at = dict(fetched_at)  # region -> unix seconds of its data
         self.skipped = tuple(skipped)
@@ -102,18 +103,30 @@ class Catalog:
             if anthropic_route is not None
             else None
         )
+        self._anthropic_by_stage: dict[frozenset[str], ModelView] = {}
+        self._anthropic_stages = frozenset(r.lifecycle for r in (self.anthropic.ordered if self.anthropic else ()))
+        # Over every available model, the ones not served included: search's callable=false and any.
         available = self.available.ordered
         self.supported_routes: Mapping[str, tuple[RouteSpec, ...]] = {r.id: routes.supported_by(r) for r in available}
         # Every modality some model has: a raw value Bedrock adds later is a valid filter value too.
         self.input_modalities = frozenset(m for r in available for m in r.input_modalities)
+        self.providers = tuple(sorted({r.provider for r in available}))
+        self._holding = _index(available, self.supported_routes)
         self.output_modalities = frozenset(m for r in available for m in r.output_modalities)
+        # Positions in ``available`` of the models served (callable or unknown somewhere) and of the others.
+        self.served_positions = frozenset(i for i, r in enumerate(available) if is_served(r))
+        self.not_callable_positions = frozenset(range(len(available))) - self.served_positions
 
     @classmethod
     def from_snapshots(
-        cls, snapshots: Mapping[str, RegionSnapshot], regions: Sequence[str], routes: RouteTable
+        cls,
+        snapshots: Mapping[str, RegionSnapshot],
+        regions: Sequence[str],
+        routes: RouteTable,
+        facts: FactsTable | None = None,
     ) -> Catalog:
         return cls.from_listings(
-            {r: RegionListing.of(snapshots[r]) for r in regions if r in snapshots}, regions, routes
+            {r: RegionListing.of(snapshots[r]) for r in regions if r in snapshots}, regions, routes, facts
         )
 
     @classmethod
@@ -122,18 +135,48 @@ class Catalog:
         listings: Mapping[str, RegionListing],
         regions: Sequence[str],
         routes: RouteTable,
+        facts: FactsTable | None = None,
         access: AccessRule = OFF,
     ) -> Catalog:
-        """From each region's answers already read (``RegionListing.of``), as a refresh reads them."""
+        """From each region's answers already read (``RegionListing.of``), as a refresh reads them;
+        ``facts`` default to the data file shipped in the layer."""
+        facts = facts if facts is not None else bundled_facts()
         report = BuildReport()
-        records = merge_listings(listings, regions, report)
+        records = merge_listings(listings, regions, report, facts)
         fetched_at = {r: listings[r].fetched_at for r in regions if r in listings}
-        return cls(records, routes, regions, fetched_at, report.skipped, access=access)
+        return cls(records, routes, regions, fetched_at, report.skipped, facts=facts, access=access)
+
+    def anthropic_in(self, stages: frozenset[str]) -> ModelView | None:
+        """The Anthropic list narrowed to these lifecycle stages (empty: active and deprecated, so every
+        model; Bedrock has no retired one). Each narrowed view is built once, on first use."""
+        view = self.anthropic
+        if view is None or not stages or self._anthropic_stages <= stages:
+            return view
+        key = frozenset(stages)
+        narrowed = self._anthropic_by_stage.get(key)
+        if narrowed is None:
+            narrowed = ModelView.of((r for r in view.ordered if r.lifecycle in key), order="newest")
+            self._anthropic_by_stage[key] = narrowed
+        return narrowed
+
+    def holding(self, kind: str, value: object) -> frozenset[int]:
+        """The positions in ``available.ordered`` of the models that hold ``value`` (see ``_index``): a search
+        intersects these instead of testing every model."""
+        return self._holding.get((kind, value), frozenset())
+
+    def models_in(self, region: str) -> int:
+        """How many models are available in ``region``."""
+        return len(self.holding("region", region))
 
     @property
     def models(self) -> tuple[ModelRecord, ...]:
         """Every model served, sorted by id: every available one, with the access check off."""
         return self.all.ordered
+
+    @property
+    def not_callable(self) -> tuple[ModelRecord, ...]:
+        """The available models this account can call in no configured region, sorted by id."""
+        return tuple(self.available.ordered[i] for i in sorted(self.not_callable_positions))
 
     @property
     def callable_count(self) -> int:
@@ -146,3 +189,27 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self.all.ordered)
+
+
+def _index(
+    models: Sequence[ModelRecord], supported_routes: Mapping[str, tuple[RouteSpec, ...]]
+) -> dict[tuple[str, object], frozenset[int]]:
+    """(kind, value) -> positions of the models that hold it: each input and output modality, region,
+    route (by MCP tool), provider, lifecycle stage, streaming and legacy flag, and feature that is true."""
+    index: dict[tuple[str, object], set[int]] = {}
+    for position, model in enumerate(models):
+        held: list[tuple[str, object]] = [
+            *(("input", m) for m in model.input_modalities),
+            *(("output", m) for m in model.output_modalities),
+            *(("region", r) for r in model.regions),
+            *(("route", route.tool) for route in supported_routes.get(model.id, ())),
+            ("provider", model.provider),
+            ("lifecycle", model.lifecycle),
+            ("streaming", model.response_streaming),
+            ("legacy", model.legacy),
+        ]
+        if model.facts is not None:
+            held += [("feature", name) for name, flag in model.facts.features if flag is True]
+        for key in held:
+            index.setdefault(key, set()).add(position)
+    return {key: frozenset(positions) for key, positions in index.items()}

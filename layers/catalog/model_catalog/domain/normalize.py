@@ -4,22 +4,32 @@
   ``INFERENCE_PROFILE`` and an ACTIVE system profile listed there routes to it;
 - ``regions`` are the configured regions where it is available, ``inference_profiles`` the ACTIVE
   system profiles of any configured region that route to it;
-- scalar fields come from the first configured region that lists the model.
+- scalar fields come from the first configured region that lists the model, lifecycle included:
+  ``lifecycle`` is ``active`` for status ACTIVE (or none), ``deprecated`` for LEGACY and any status
+  Bedrock adds later; its dates are None while the model is active;
+- the facts (domain/facts.py) come from the facts table, looked up once per record.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from model_catalog.domain.aliases import aliases_for, date_in_id
+from model_catalog.domain.facts import FactsTable, ModelFacts, bundled_facts
 from model_catalog.domain.modalities import normalize_inputs, normalize_outputs
-from model_catalog.domain.records import ModelRecord, RawSummary, RegionSnapshot
+from model_catalog.domain.records import Lifecycle, ModelRecord, RawSummary, RegionSnapshot
+
+logger = logging.getLogger(__name__)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FOUNDATION_MODEL_ARN = "foundation-model/"
+_ACTIVE_STATUSES = frozenset({"ACTIVE", ""})
+_KNOWN_STATUSES = frozenset({"ACTIVE", "LEGACY"})
+_reported_statuses: set[str] = set()  # a status Bedrock adds later is logged once per container
 
 
 @dataclass(slots=True)
@@ -67,18 +77,26 @@ class RegionListing:
 
 
 def build_records(
-    snapshots: Mapping[str, RegionSnapshot], regions: Sequence[str], report: BuildReport | None = None
+    snapshots: Mapping[str, RegionSnapshot],
+    regions: Sequence[str],
+    report: BuildReport | None = None,
+    facts: FactsTable | None = None,
 ) -> list[ModelRecord]:
     """Merge the snapshots of ``regions`` (in that order) into records sorted by id."""
     listings = {r: RegionListing.of(snapshots[r]) for r in regions if r in snapshots}
-    return merge_listings(listings, regions, report)
+    return merge_listings(listings, regions, report, facts)
 
 
 def merge_listings(
-    listings: Mapping[str, RegionListing], regions: Sequence[str], report: BuildReport | None = None
+    listings: Mapping[str, RegionListing],
+    regions: Sequence[str],
+    report: BuildReport | None = None,
+    facts: FactsTable | None = None,
 ) -> list[ModelRecord]:
-    """The records of ``regions`` (in that order) from their listings, sorted by id."""
+    """The records of ``regions`` (in that order) from their listings, sorted by id, with their facts
+    (``facts``; default: the data file shipped in the layer)."""
     report = report if report is not None else BuildReport()
+    facts = facts if facts is not None else bundled_facts()
     present = {r: listings[r] for r in regions if r in listings}
     first_listing: dict[str, RawSummary] = {}
     for listing in reversed(present.values()):
@@ -93,7 +111,7 @@ def merge_listings(
             available_in.setdefault(model_id, []).append(region)
 
     records = [
-        _record(model_id, first_listing[model_id], regions_, profiles_of.get(model_id, set()))
+        _record(model_id, first_listing[model_id], sorted(regions_), sorted(profiles_of.get(model_id, ())), facts)
         for model_id, regions_ in available_in.items()
     ]
     records.sort(key=lambda r: r.id)
@@ -134,11 +152,16 @@ def _is_available(summary: RawSummary, routed_by_active_profile: bool) -> bool:
     return "ON_DEMAND" in kinds or ("INFERENCE_PROFILE" in kinds and routed_by_active_profile)
 
 
-def _record(model_id: str, summary: RawSummary, regions: Sequence[str], profiles: Iterable[str]) -> ModelRecord:
+def _record(
+    model_id: str, summary: RawSummary, regions: Sequence[str], profiles: Sequence[str], facts_table: FactsTable
+) -> ModelRecord:
     lifecycle = summary.get("modelLifecycle")
     lifecycle = lifecycle if isinstance(lifecycle, Mapping) else {}
     provider = summary.get("providerName")
     name = summary.get("modelName")
+    facts = facts_table.lookup(model_id, profiles, regions)
+    stage = _stage(model_id, lifecycle.get("status"))
+    deprecated = stage == "deprecated"
     return ModelRecord(
         id=model_id,
         name=name if isinstance(name, str) and name else model_id,
@@ -148,25 +171,56 @@ def _record(model_id: str, summary: RawSummary, regions: Sequence[str], profiles
         response_streaming=summary.get("responseStreamingSupported") is True,
         legacy=lifecycle.get("status") == "LEGACY",
         created_at=created_at(model_id, lifecycle.get("startOfLifeTime")),
-        regions=tuple(sorted(regions)),
-        inference_profiles=tuple(sorted(profiles)),
+        regions=tuple(regions),
+        inference_profiles=tuple(profiles),
         aliases=aliases_for(model_id),
+        lifecycle=stage,
+        deprecated_at=timestamp(lifecycle.get("legacyTime")) if deprecated else None,
+        extended_access_at=timestamp(lifecycle.get("publicExtendedAccessTime")) if deprecated else None,
+        retires_at=_retires_at(lifecycle, facts) if deprecated else None,
+        facts=facts,
     )
+
+
+def _stage(model_id: str, status: Any) -> Lifecycle:
+    status = status.strip().upper() if isinstance(status, str) else ""
+    if status in _ACTIVE_STATUSES:
+        return "active"
+    if status not in _KNOWN_STATUSES and status not in _reported_statuses:
+        _reported_statuses.add(status)
+        logger.warning("Bedrock lifecycle status %r (first seen on %s) is taken as deprecated", status, model_id)
+    return "deprecated"
+
+
+def _retires_at(lifecycle: Mapping[str, Any], facts: ModelFacts | None) -> datetime | None:
+    """Bedrock's ``endOfLifeTime``, else the facts source's ``deprecation_date``."""
+    end_of_life = timestamp(lifecycle.get("endOfLifeTime"))
+    if end_of_life is None and facts is not None:
+        return facts.deprecation_date
+    return end_of_life
 
 
 def _strings(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list | tuple) else []
 
 
+def timestamp(value: Any) -> datetime | None:
+    """A Bedrock timestamp (a datetime, or its ISO text once cached) in UTC; None when it is not one."""
+    if isinstance(value, datetime):
+        return _utc(value)
+    if isinstance(value, str) and value:
+        try:
+            return _utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        except ValueError:
+            return None
+    return None
+
+
 def created_at(model_id: str, start_of_life: Any) -> datetime:
     """``startOfLifeTime``, else the YYYYMMDD date in the id, else the epoch; always UTC."""
-    if isinstance(start_of_life, datetime):
-        return _utc(start_of_life)
-    if isinstance(start_of_life, str) and start_of_life:
-        try:
-            return _utc(datetime.fromisoformat(start_of_life.replace("Z", "+00:00")))
-        except ValueError:
-            pass
+    started = timestamp(start_of_life)
+    if started is not None:
+        return started
     date = date_in_id(model_id)
     if date is not None:
         try:
