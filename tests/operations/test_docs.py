@@ -65,3 +65,18 @@ def test_docs_page_is_self_contained_and_allowed_by_hash(load_handler: HandlerLo
     assert "default-src 'none'" in policy and "connect-src 'self'" in policy
     assert re.search(r"script-src 'sha256-[A-Za-z0-9+/=]{44}'", policy)
     assert "unsafe-inline" not in policy
+
+
+def test_catalog_page_is_open_self_contained_and_allowed_by_hash(load_handler: HandlerLoader) -> None:
+    docs = load_handler("docs", API_KEY="secret")
+    answer = call(docs, get("/"))
+    assert answer.status == 200
+    assert answer.headers["content-type"].startswith("text/html")
+    page = answer.text
+    assert 'api("search_models"' in page and 'api("status")' in page
+    assert not re.search(r"""(src|href)=["']https?://""", page)
+    assert "<script src" not in page and "<link" not in page
+    policy = answer.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "connect-src 'self'" in policy
+    assert re.search(r"script-src 'sha256-[A-Za-z0-9+/=]{44}'; style-src 'sha256-[A-Za-z0-9+/=]{44}';", policy)
+    assert "unsafe-inline" not in policy

@@ -31,6 +31,7 @@ TITLE = "Amazon Bedrock model catalog"
 VERSION = "1.0.0"
 OPENAPI_PATH = "/openapi.json"
 DOCS_PATH = "/docs"
+CATALOG_PAGE_PATH = "/"
 
 Dialect = Literal["anthropic", "openai", "jsonrpc"]
 
@@ -85,6 +86,7 @@ class ModelDetails(_Body):
     inference_profiles: list[str]
     created_at: str
     aliases: list[str]
+    on_demand_regions: list[str]
 
 
 class AnthropicErrorDetail(_Body):
@@ -242,6 +244,7 @@ def endpoints(routes: RouteTable) -> tuple[Endpoint, ...]:
     found += [
         Endpoint("GET", OPENAPI_PATH, "openapi", "This document", "Docs", "openai", open=True),
         Endpoint("GET", DOCS_PATH, "docs", "Try the API in a browser", "Docs", "openai", open=True),
+        Endpoint("GET", CATALOG_PAGE_PATH, "catalog_page", "The catalog in a browser", "Docs", "openai", open=True),
     ]
     return tuple(found)
 
@@ -366,7 +369,7 @@ def _operation(endpoint: Endpoint, vocabularies: Mapping[str, list[str]]) -> dic
     }
     if endpoint.open:
         operation["security"] = []
-        if endpoint.path == DOCS_PATH:
+        if endpoint.path in (DOCS_PATH, CATALOG_PAGE_PATH):
             page = {"content": {"text/html": {"schema": {"type": "string"}}}}
             operation["responses"] = {"200": {"description": "HTML", **page}}
         else:

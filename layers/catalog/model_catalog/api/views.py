@@ -58,4 +58,5 @@ def model_details(record: ModelRecord, catalog: Catalog) -> JSON:
         "inference_profiles": list(record.inference_profiles),
         "created_at": record.created_at_rfc3339,
         "aliases": list(record.aliases),
+        "on_demand_regions": list(record.on_demand_regions),
     }

@@ -38,6 +38,8 @@ class ModelRecord:
     regions: tuple[str, ...]
     inference_profiles: tuple[str, ...]
     aliases: tuple[str, ...] = field(default=())
+    on_demand_regions: tuple[str, ...] = field(default=())
+    """Of ``regions``, those where the model is called on demand; in the others only through a profile."""
 
     @property
     def created_at_rfc3339(self) -> str:
