@@ -62,7 +62,8 @@ def test_every_model_is_a_row_in_the_apis_order(tab: Tab, api: httpx.Client) -> 
     assert first.locator('[data-column="provider"]').inner_text() == models[0]["provider"]
     assert first.locator('[data-column="name"]').inner_text() == models[0]["name"]
     assert first.locator('[data-column="id"]').inner_text().startswith(models[0]["id"])
-    assert first.locator('[data-column="input"]').inner_text() == ", ".join(models[0]["input_modalities"])
+    inputs, outputs = (", ".join(models[0][f"{side}_modalities"]) for side in ("input", "output"))
+    assert first.locator('[data-column="modalities"]').inner_text() == f"{inputs} \u2192 {outputs}"
     assert page.locator("#key-form").is_hidden()
 
 
