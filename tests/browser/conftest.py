@@ -16,7 +16,9 @@ from tests.contract.local_api import API_KEY, local_api
 NewTab = Callable[..., AbstractContextManager[Tab]]
 
 
-@pytest.fixture(scope="session")
+# One browser per module, not per session: Playwright's sync API runs an event loop in this thread while
+# it is started, and the asyncio tests of the tiers after this one need the thread free of it.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     try:
         with chromium() as launched:
