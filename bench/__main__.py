@@ -7,7 +7,6 @@ import logging
 import os
 import sys
 import time
-import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -26,8 +25,9 @@ from bench.warm import WarmRun, measure_warm_requests
 from tests.conftest import ROOT
 
 DELAY_SECONDS = 0.1
-# Routes whose p50 must also stay under an absolute bound, in microseconds.
-ABSOLUTE_US = {"list, limit 20": 1000.0, "retrieve by id": 1000.0, "retrieve by alias": 1000.0}
+# Every route: about one billed millisecond at 512 MB arm64 (issue 11).
+WARM_P50_US = 250.0
+WARM_P99_US = 1000.0
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto server's request log
-    warnings.filterwarnings("ignore", message="No application metrics to publish")
     started = time.perf_counter()
     doc = snapshot_doc()
 
@@ -94,44 +93,33 @@ def figures_of(warm: WarmRun, cold: Comparison, refresh: RefreshResult, memory: 
     figures = []
     for result in warm.results:
         p50, floor50 = result.handler.p50_ns / 1e3, result.floor.p50_ns / 1e3
-        bound = ABSOLUTE_US.get(result.route)
-        target = "<= 3x" + (f", <= {bound / 1000:g} ms" if bound else "")
-        met = p50 <= 3 * floor50 and (bound is None or p50 <= bound)
-        figures.append(Figure(f"warm p50, {result.route}", p50, "us", floor50, dumps, target, met))
+        met = p50 <= WARM_P50_US
+        figures.append(Figure(f"warm p50, {result.route}", p50, "us", floor50, dumps, "<= 250 us", met))
+    for result in warm.results:
         p99, floor99 = result.handler.p99_ns / 1e3, result.floor.p99_ns / 1e3
-        figures.append(Figure(f"warm p99, {result.route}", p99, "us", floor99, dumps, "", None))
-    for result in warm.results:  # reported, no target: a request the memo has not seen
-        resolved, floor50 = result.resolved.p50_ns / 1e3, result.floor.p50_ns / 1e3
-        figures.append(Figure(f"resolver p50, {result.route}", resolved, "us", floor50, dumps, "", None))
+        met = p99 <= WARM_P99_US
+        figures.append(Figure(f"warm p99, {result.route}", p99, "us", floor99, dumps, "<= 1 ms", met))
+    stack = cold.stack or 0
     figures += [
-        Figure(
-            "cold start",
-            cold.measured * 1e3,
-            "ms",
-            cold.floor * 1e3,
-            boto3,
-            "<= 1.5x",
-            cold.measured <= 1.5 * cold.floor,
-        ),
-        # Reported, no target: the part of the cold start that is the stack's, and what is left ours.
-        Figure("cold start of the stack alone", (cold.stack or 0) * 1e3, "ms", cold.floor * 1e3, boto3, "", None),
         Figure(
             "cold start over the stack's",
             cold.measured * 1e3,
             "ms",
-            (cold.stack or 0) * 1e3,
+            stack * 1e3,
             "botocore + pydantic + Powertools + a DynamoDB client",
-            "",
-            None,
+            "<= 1.2x",
+            cold.measured <= 1.2 * stack,
         ),
+        # Reported, no target: the stack against the bare runtime with boto3.
+        Figure("cold start of the stack alone", stack * 1e3, "ms", cold.floor * 1e3, boto3, "", None),
         Figure(
             "full refresh, 18 regions",
             refresh.seconds * 1e3,
             "ms",
             refresh.delay * 1e3,
             "the delay of one Bedrock call",
-            "<= 3x",
-            refresh.seconds <= 3 * refresh.delay,
+            "<= 4x",
+            refresh.seconds <= 4 * refresh.delay,
         ),
         Figure(
             "Bedrock calls per warm request",

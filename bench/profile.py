@@ -15,7 +15,6 @@ import os
 import pstats
 import re
 import subprocess
-import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -37,7 +36,6 @@ T = TypeVar("T")
 @contextmanager
 def warm_cache() -> Iterator[dict[str, str]]:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    warnings.filterwarnings("ignore", message="No application metrics to publish")
     with dynamodb_server() as endpoint:
         env = sandbox_environ(**container_settings(endpoint))
         os.environ.clear()
@@ -49,8 +47,7 @@ def warm_cache() -> Iterator[dict[str, str]]:
 def profile_warm(route_number: int, calls: int = 3000) -> None:
     route = ROUTES[route_number - 1]
     with warm_cache(), container([route.function]) as box:
-        # Through the resolver, the response memo bypassed: a replay is a dict copy, nothing to profile.
-        handler = box.handlers[route.function].__wrapped__  # type: ignore[attr-defined]
+        handler = box.handlers[route.function]
         event, context = route.event(), LambdaContext()
         handler(event, context)
         profiler = cProfile.Profile()

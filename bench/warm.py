@@ -1,7 +1,7 @@
 """Warm requests: each handler called in-process with its event, after its first answer, timed against
-``json.dumps`` of the same body: the request again (the response memo answers it) and the same request
-through the resolver (the memo bypassed: what a request the memo has not seen costs). Every Bedrock and
-DynamoDB call made meanwhile is counted at the boto3 boundary."""
+``json.dumps`` of the same body. Every request goes through the whole handler: Logger, Tracer, Metrics
+and the Powertools resolver. Every Bedrock and DynamoDB call made meanwhile is counted at the boto3
+boundary."""
 
 from __future__ import annotations
 
@@ -41,8 +41,7 @@ class Percentiles:
 @dataclass(frozen=True)
 class WarmResult:
     route: str
-    handler: Percentiles  # the request again: answered from the response memo
-    resolved: Percentiles  # the same request with the memo bypassed: through the Powertools resolver
+    handler: Percentiles  # the request again, through the whole handler
     floor: Percentiles  # json.dumps of the same body
 
 
@@ -102,7 +101,7 @@ def measure_warm_requests(routes: Sequence[Route], iterations: int, warmup: int 
         ]
         return WarmRun(
             results=results,
-            requests=2 * len(routes) * (iterations + warmup),
+            requests=len(routes) * (iterations + warmup),
             bedrock_calls=box.fake.total_calls - calls_before,
             dynamodb_calls=len(box.dynamodb_calls) - dynamodb_before,
         )
@@ -111,30 +110,23 @@ def measure_warm_requests(routes: Sequence[Route], iterations: int, warmup: int 
 def _measure(
     route: Route, handler: Handler, event: dict[str, Any], body: Any, iterations: int, warmup: int, context: Any
 ) -> WarmResult:
-    # What a request costs the first time a catalog sees it: the handler under the memo's decorator.
-    resolver: Handler = handler.__wrapped__  # type: ignore[attr-defined]
     for _ in range(warmup):
         handler(event, context)
-        resolver(event, context)
     gc.collect()
     handler_ns: list[int] = []
-    resolved_ns: list[int] = []
     floor_ns: list[int] = []
     clock = time.perf_counter_ns
     dumps = json.dumps
-    # Interleaved, so the machine's noise falls on all three alike.
+    # Interleaved, so the machine's noise falls on both alike.
     for _ in range(iterations):
         start = clock()
         handler(event, context)
-        replayed = clock()
-        resolver(event, context)
-        resolved = clock()
+        answered = clock()
         dumps(body)
         end = clock()
-        handler_ns.append(replayed - start)
-        resolved_ns.append(resolved - replayed)
-        floor_ns.append(end - resolved)
-    return WarmResult(route.label, Percentiles.of(handler_ns), Percentiles.of(resolved_ns), Percentiles.of(floor_ns))
+        handler_ns.append(answered - start)
+        floor_ns.append(end - answered)
+    return WarmResult(route.label, Percentiles.of(handler_ns), Percentiles.of(floor_ns))
 
 
 def _checked_body(route: Route, response: dict[str, Any]) -> Any:

@@ -5,6 +5,7 @@ reads the cache; warm requests on every route call neither."""
 
 from __future__ import annotations
 
+import sys
 from types import ModuleType
 from typing import Any
 
@@ -38,7 +39,7 @@ class Container:
             API_KEY="example-api-key",
         )
         self.fake = fake
-        service = self.module.rt.service
+        service = sys.modules["model_catalog.runtime"].runtime().service  # the one this cold start built
         service.source = BedrockSource(fake.client_factory())
         assert isinstance(service.store, DynamoDBStore)
         self.dynamodb_calls: list[str] = []

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from model_catalog.api import openapi
+from model_catalog.domain.routes import RouteTable
 from tests.conftest import HandlerLoader
 from tests.operations.conftest import call
 
@@ -49,9 +50,14 @@ def test_openapi_is_served_without_a_key_for_this_deployments_prefixes(load_hand
     assert call(docs, get("/openapi.json", {"if-none-match": answer.headers["etag"]})).status == 304
 
 
-def test_the_default_deployment_serves_the_checked_in_document(load_handler: HandlerLoader) -> None:
+def test_the_default_deployment_serves_the_checked_in_document_with_its_regions(load_handler: HandlerLoader) -> None:
     docs = load_handler("docs")
-    assert call(docs, get("/openapi.json")).json == json.loads(openapi.render(openapi.default_document()))
+    served = call(docs, get("/openapi.json")).json
+    region = next(p for p in served["paths"]["/search_models"]["get"]["parameters"] if p["name"] == "region")
+    regions = region["schema"]["items"]["enum"][:-1]  # "" (no filter) last
+    assert regions and all("-" in r for r in regions)
+    routes = RouteTable.build("/anthropic", "")
+    assert served == json.loads(openapi.render(openapi.build_openapi(routes, regions=regions)))
 
 
 @pytest.mark.parametrize(

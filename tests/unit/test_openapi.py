@@ -12,7 +12,7 @@ from openapi_spec_validator import validate
 from pydantic import BaseModel
 
 from local.api import LocalApi
-from model_catalog.api import openapi, views
+from model_catalog.api import bodies, openapi, views
 from model_catalog.api.errors import anthropic_body, jsonrpc_body, openai_body
 from model_catalog.api.mcp_tools import select_tools
 from model_catalog.api.params import SearchQuery
@@ -67,20 +67,20 @@ def test_response_schemas_hold_the_real_bodies(catalog: Catalog) -> None:
     view = catalog.anthropic
     assert view is not None
     for record in records:
-        conforms(openapi.OpenAIModel, views.openai_model(record))
-        conforms(openapi.ModelDetails, views.model_details(record, catalog))
+        conforms(bodies.OpenAIModel, views.openai_model(record))
+        conforms(bodies.ModelDetails, views.model_details(record, catalog))
     for record in view.ordered:
-        conforms(openapi.AnthropicModelInfo, views.anthropic_model(record))
-    conforms(openapi.OpenAIModelList, views.openai_list(records))
-    conforms(openapi.AnthropicModelPage, views.anthropic_page(paginate(view.ordered, view.position, 5, None, None)))
+        conforms(bodies.AnthropicModelInfo, views.anthropic_model(record))
+    conforms(bodies.OpenAIModelList, views.openai_list(records))
+    conforms(bodies.AnthropicModelPage, views.anthropic_page(paginate(view.ordered, view.position, 5, None, None)))
     for error in (InvalidRequestError("bad", "limit"), AuthenticationError("no"), ModelNotFoundError("x")):
-        conforms(openapi.AnthropicError, anthropic_body(error, "req-1"))
-        conforms(openapi.OpenAIError, openai_body(error))
+        conforms(bodies.AnthropicError, anthropic_body(error, "req-1"))
+        conforms(bodies.OpenAIError, openai_body(error))
 
 
 def test_every_response_schema_is_in_the_document() -> None:
     schemas = openapi.default_document()["components"]["schemas"]
-    assert {model.__name__ for model in openapi.RESPONSE_MODELS} <= set(schemas)
+    assert {model.__name__ for model in bodies.RESPONSE_MODELS} <= set(schemas)
     assert json.dumps(schemas)  # plain JSON
 
 
@@ -136,7 +136,7 @@ def test_errors_are_documented_in_the_dialect_of_the_route() -> None:
 
 
 def test_json_rpc_bodies_hold_the_real_errors() -> None:
-    conforms(openapi.JsonRpcError, jsonrpc_body(AuthenticationError("no")))
+    conforms(bodies.JsonRpcError, jsonrpc_body(AuthenticationError("no")))
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
@@ -47,6 +48,10 @@ def _tracer() -> Tracer:
         return Tracer(service=SERVICE, disabled=True, provider=_NoTracing())
     return Tracer(service=SERVICE)
 
+
+# Powertools warns on every flush with no metric: the docs, MCP's initialize and a refused request publish
+# none, as they should. A log line per such request says nothing.
+warnings.filterwarnings("ignore", message="No application metrics to publish", module="aws_lambda_powertools")
 
 logger = Logger(service=SERVICE)
 tracer = _tracer()

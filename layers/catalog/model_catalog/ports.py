@@ -60,11 +60,6 @@ class CatalogObserver(Protocol):
 
     def request_served(self, tier: CacheTier, stale: bool) -> None: ...
 
-    def response_replayed(self) -> None:
-        """A request answered again from the response memo (api/memo.py): a fresh memory hit, reported at
-        once, since the handler's own metrics flush does not run for it."""
-        ...
-
     def region_fetched(self, region: str, error: SourceError | None) -> None:
         """One region read from the source; ``error`` is None when it succeeded."""
         ...
@@ -78,9 +73,6 @@ class SilentObserver:
     """The observer when nobody listens (tests, scripts)."""
 
     def request_served(self, tier: CacheTier, stale: bool) -> None:
-        return None
-
-    def response_replayed(self) -> None:
         return None
 
     def region_fetched(self, region: str, error: SourceError | None) -> None:

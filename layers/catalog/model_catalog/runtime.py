@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from model_catalog.api.delivery import HttpPolicy
 from model_catalog.api.errors import Dialect
-from model_catalog.api.memo import ResponseMemo
 from model_catalog.domain.routes import MCP_PATH, RouteTable
 from model_catalog.errors import ConfigurationError
 from model_catalog.ports import ApiKeyProvider, CacheStore, CatalogObserver, CatalogSource
@@ -32,10 +31,6 @@ class Runtime:
     def state(self) -> CatalogState:
         return self.service.current()
 
-    def response_memo(self) -> ResponseMemo:
-        """A memo for one handler's GET answers (api/memo.py)."""
-        return ResponseMemo(self.service.fresh_catalog, self.api_keys, self.observer)
-
     @property
     def http_policy(self) -> HttpPolicy:
         s = self.settings
@@ -48,18 +43,6 @@ class Runtime:
     def after_restore(self) -> None:
         """SnapStart: runs in each container restored from the function version's snapshot."""
         self.service.forget_restored_state()
-
-    def path(self, tool: str) -> str:
-        route = self.routes.tool(tool)
-        if route is None:
-            raise ConfigurationError(f"route {tool} is off in this configuration")
-        return route.path
-
-    def allowed_methods(self, path: str) -> tuple[str, ...]:
-        # Imported here: only a request that no route takes needs it, and a cold start need not pay.
-        from model_catalog.api.openapi import allowed_methods  # noqa: PLC0415
-
-        return allowed_methods(self.routes, path)
 
     def dialect_of(self, path: str) -> Dialect:
         """Anthropic models routes answer in Anthropic's dialect, the MCP endpoint in JSON-RPC (also

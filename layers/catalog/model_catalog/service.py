@@ -105,13 +105,6 @@ class CatalogService:
                 self._unavailable_message, self._unavailable_until = str(e), now + e.retry_after_seconds
                 raise
 
-    def fresh_catalog(self) -> Catalog | None:
-        """The catalog memory answers with now, when it is fresh: no I/O, no metric, no lock."""
-        state = self._state
-        if state is None or state.stale or self._clock() >= self._serve_until:
-            return None
-        return state.catalog
-
     def refresh(self) -> RefreshReport:
         """Fetch every region from the source now (the scheduled refresher), under the lease."""
         started = time.perf_counter()

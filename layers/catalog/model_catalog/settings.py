@@ -36,7 +36,7 @@ def _blank_is_none(value: Any) -> Any:
 
 
 CommaList = Annotated[tuple[str, ...], BeforeValidator(_comma_list)]
-Optional = BeforeValidator(_blank_is_none)
+BlankIsNone = BeforeValidator(_blank_is_none)
 
 
 class Settings(BaseModel):
@@ -46,16 +46,16 @@ class Settings(BaseModel):
 
     regions: CommaList = Field(default=(), alias="AWS_BEDROCK_REGIONS")
     # Lambda sets AWS_REGION: the default region list when AWS_BEDROCK_REGIONS is not given.
-    function_region: Annotated[str | None, Optional] = Field(default=None, alias="AWS_REGION")
+    function_region: Annotated[str | None, BlankIsNone] = Field(default=None, alias="AWS_REGION")
     anthropic_routes_prefix: str = Field(default="/anthropic", alias="ANTHROPIC_ROUTES_PREFIX")
     openai_routes_prefix: str = Field(default="", alias="OPENAI_ROUTES_PREFIX")
     model_cache_seconds: int = Field(default=900, ge=1, alias="MODEL_CACHE_SECONDS")
     model_cache_max_stale_seconds: int = Field(default=86400, ge=0, alias="MODEL_CACHE_MAX_STALE_SECONDS")
-    cache_table_name: Annotated[str | None, Optional] = Field(default=None, alias="CACHE_TABLE_NAME")
-    catalog_snapshot: Annotated[Path | None, Optional] = Field(default=None, alias="CATALOG_SNAPSHOT")
-    api_key: Annotated[SecretStr | None, Optional] = Field(default=None, alias="API_KEY")
-    api_key_ssm_parameter: Annotated[str | None, Optional] = Field(default=None, alias="API_KEY_SSM_PARAMETER")
-    api_key_secretsmanager_secret: Annotated[str | None, Optional] = Field(
+    cache_table_name: Annotated[str | None, BlankIsNone] = Field(default=None, alias="CACHE_TABLE_NAME")
+    catalog_snapshot: Annotated[Path | None, BlankIsNone] = Field(default=None, alias="CATALOG_SNAPSHOT")
+    api_key: Annotated[SecretStr | None, BlankIsNone] = Field(default=None, alias="API_KEY")
+    api_key_ssm_parameter: Annotated[str | None, BlankIsNone] = Field(default=None, alias="API_KEY_SSM_PARAMETER")
+    api_key_secretsmanager_secret: Annotated[str | None, BlankIsNone] = Field(
         default=None, alias="API_KEY_SECRETSMANAGER_SECRET"
     )
     api_key_cache_seconds: int = Field(default=300, ge=1, alias="API_KEY_CACHE_SECONDS")

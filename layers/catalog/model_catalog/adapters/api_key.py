@@ -10,7 +10,7 @@ from typing import Literal
 from model_catalog.errors import SecretUnavailableError
 
 # After a failed read, requests are refused at once for this long instead of each one waiting on the
-# store's retries again (a request can ask twice: the response memo, then the resolver).
+# store's retries again.
 FAILURE_CACHE_SECONDS = 5.0
 
 

@@ -3,7 +3,6 @@ page) for every region at once. AWS errors become the project's own ``SourceErro
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from collections import Counter
@@ -59,9 +58,6 @@ _MODEL_FIELDS = (
 _PROFILE_FIELDS = ("inferenceProfileId", "status", "type", "models")
 _SCALARS = frozenset({str, bool, int, float, type(None)})
 
-# What the adapter calls of Bedrock: its clients offer these only (see ``clients``).
-OPERATIONS = ("ListFoundationModels", "ListInferenceProfiles")
-
 ClientFactory = Callable[[str], "BedrockClient"]
 # A region's calls under way: its ListInferenceProfiles pages, its ListFoundationModels.
 _Calls = tuple[Future[list[RawSummary]], Future[list[RawSummary]]]
@@ -69,7 +65,7 @@ _Calls = tuple[Future[list[RawSummary]], Future[list[RawSummary]]]
 
 def default_client_factory() -> ClientFactory:
     def make(region: str) -> BedrockClient:
-        client = create_client("bedrock", operations=OPERATIONS, region_name=region, config=CLIENT_CONFIG)
+        client = create_client("bedrock", region_name=region, config=CLIENT_CONFIG)
         return cast("BedrockClient", client)
 
     return make
@@ -107,23 +103,20 @@ class BedrockSource:
 
         Clients are made in this thread, one after the other: making one is CPU-bound and holds the
         session's lock, so threads would only queue for it. Each region's calls wait on Bedrock while
-        the next client is made. The collector waits too: making clients allocates much and frees
-        little, and a collection pass now would hold every region up; it runs once all calls wait."""
+        the next client is made."""
         failed: dict[str, SourceError] = {}
         clients: dict[str, BedrockClient] = {}
         profiles: dict[str, Future[list[RawSummary]]] = {}
-        with _COLLECTOR_PAUSE:
-            for region in regions:
-                try:
-                    clients[region] = self.client(region)
-                except BotoCoreError as e:
-                    failed[region] = SourceError(region, f"no client: {type(e).__name__}")
-                    continue
-                profiles[region] = pool.submit(self._profiles, clients[region], region)
-            started = {
-                region: (profiles[region], pool.submit(self._models, client, region))
-                for region, client in clients.items()
-            }
+        for region in regions:
+            try:
+                clients[region] = self.client(region)
+            except BotoCoreError as e:
+                failed[region] = SourceError(region, f"no client: {type(e).__name__}")
+                continue
+            profiles[region] = pool.submit(self._profiles, clients[region], region)
+        started = {
+            region: (profiles[region], pool.submit(self._models, client, region)) for region, client in clients.items()
+        }
         return started, failed
 
     def _as_answered(self, started: Mapping[str, _Calls]) -> Iterator[tuple[str, RegionSnapshot | SourceError]]:
@@ -174,31 +167,6 @@ class BedrockSource:
             token = response.get("nextToken")
             if not token:
                 return found
-
-
-class _CollectorPause:
-    """Cyclic garbage collection off inside, back as it was once the last thread inside leaves."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._inside = 0
-        self._was_enabled = False
-
-    def __enter__(self) -> None:
-        with self._lock:
-            if not self._inside:
-                self._was_enabled = gc.isenabled()
-                gc.disable()
-            self._inside += 1
-
-    def __exit__(self, *_: object) -> None:
-        with self._lock:
-            self._inside -= 1
-            if not self._inside and self._was_enabled:
-                gc.enable()
-
-
-_COLLECTOR_PAUSE = _CollectorPause()  # one for the process, as the collector is
 
 
 class _translated:

@@ -7,15 +7,10 @@ metric has the ``service`` dimension. Names are listed in the README (Observabil
 
 from __future__ import annotations
 
-import json
-import sys
-import time
 from collections.abc import Sequence
 
 from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from aws_lambda_powertools.metrics.functions import is_metrics_disabled
-from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
 
 from model_catalog.errors import SourceError
 from model_catalog.ports import CacheTier
@@ -33,35 +28,10 @@ REFRESH_FAILURES = "RefreshFailures"
 REGIONS_REFRESHED = "RegionsRefreshed"
 
 
-class PrerenderedCount:
-    """The EMF document Powertools would flush for one count of ``name`` alone, serialised by Powertools
-    once, at cold start, but for its timestamp: writing it costs a string join, not a flush (20 µs)."""
-
-    _TIMESTAMP = 1_234_567_890_123  # a placeholder, cut out of the serialised document
-
-    def __init__(self, metrics: Metrics, name: str) -> None:
-        provider = AmazonCloudWatchEMFProvider(namespace=metrics.namespace, service=metrics.service)
-        provider.set_default_dimensions(**metrics.default_dimensions)
-        provider.add_metric(name=name, unit=MetricUnit.Count, value=1)
-        provider.timestamp = self._TIMESTAMP  # set_timestamp would warn that it is long past
-        text = json.dumps(provider.serialize_metric_set(), separators=(",", ":"))
-        self._head, placeholder, tail = text.partition(f'"Timestamp":{self._TIMESTAMP}')
-        if not placeholder:
-            raise AssertionError("Powertools' EMF document has no Timestamp where expected")
-        self._head += '"Timestamp":'
-        self._tail = tail + "\n"
-        self._disabled = is_metrics_disabled()
-
-    def write(self) -> None:
-        if not self._disabled:
-            sys.stdout.write(f"{self._head}{int(time.time() * 1000)}{self._tail}")
-
-
 class EmfObserver:
     def __init__(self, metrics: Metrics, tracer: Tracer | None = None) -> None:
         self._metrics = metrics
         self._tracer = tracer
-        self._replayed = PrerenderedCount(metrics, CACHE_HIT_METRICS[CacheTier.MEMORY])
 
     def request_served(self, tier: CacheTier, stale: bool) -> None:
         self._metrics.add_metric(name=CACHE_HIT_METRICS[tier], unit=MetricUnit.Count, value=1)
@@ -70,9 +40,6 @@ class EmfObserver:
         if self._tracer is not None:
             # Lets X-Ray filter the traces of requests that waited on DynamoDB or Bedrock.
             self._tracer.put_annotation(key="cache_tier", value=tier.value)
-
-    def response_replayed(self) -> None:
-        self._replayed.write()
 
     def region_fetched(self, region: str, error: SourceError | None) -> None:
         self._region_metric(BEDROCK_CALLS, region)

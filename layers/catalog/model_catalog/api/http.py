@@ -13,14 +13,18 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+from pydantic import BaseModel
 
 from model_catalog.api.delivery import HttpPolicy, delivery_middleware
 from model_catalog.api.errors import Dialect, anthropic_body, jsonrpc_body, openai_body, status_of
+from model_catalog.api.params import parse_query
 from model_catalog.api.rendered import to_json
 from model_catalog.errors import (
     AuthenticationError,
     CatalogUnavailableError,
+    InvalidRequestError,
     MethodNotAllowedError,
     ModelNotFoundError,
     RouteNotFoundError,
@@ -33,10 +37,6 @@ logger = logging.getLogger(__name__)
 JSON_TYPE = "application/json"
 
 
-def dumps(body: Any) -> str:
-    return to_json(body)
-
-
 def catalog_headers(state: CatalogState) -> dict[str, str]:
     """Tell the client when it is served stale data, and how old."""
     if not state.stale:
@@ -46,7 +46,7 @@ def catalog_headers(state: CatalogState) -> dict[str, str]:
 
 def json_response(body: Any, state: CatalogState | None = None, status: int = 200) -> Response[str]:
     headers = catalog_headers(state) if state is not None else {}
-    return Response(status_code=status, content_type=JSON_TYPE, body=dumps(body), headers=headers)
+    return Response(status_code=status, content_type=JSON_TYPE, body=to_json(body), headers=headers)
 
 
 def request_body(event: BaseProxyEvent) -> str | bytes | None:
@@ -65,6 +65,28 @@ def presented_key(headers: dict[str, str]) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def invalid_request_error(error: RequestValidationError) -> InvalidRequestError:
+    """Powertools' validation error as the 400 each dialect renders: the first problem, naming the
+    parameter (``loc`` is ``("query", <model>, <field>)`` or ``("path", <name>)``)."""
+    first = error.errors()[0]
+    names = [str(part) for part in first.get("loc", ()) if isinstance(part, str)]
+    param = names[-1] if len(names) > 1 else None
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    return InvalidRequestError(f"{param}: {message}" if param else message, param)
+
+
+def as_sent(model: type[BaseModel]) -> Callable[[APIGatewayHttpResolver, NextMiddleware], Response[Any]]:
+    """A route middleware: the query as API Gateway hands it over (a repeated parameter joined with
+    commas) must fit ``model`` too. Powertools reads only a query model's fields, and the first of a
+    repeated scalar: an unknown filter or two page sizes would pass silently."""
+
+    def middleware(router: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
+        parse_query(model, router.current_event.query_string_parameters)
+        return next_middleware(router)
+
+    return middleware
+
+
 def build_resolver(
     api_keys: ApiKeyProvider,
     dialect_of: Callable[[str], Dialect],
@@ -75,7 +97,7 @@ def build_resolver(
     ``allowed_methods(path)`` which methods the API answers there, so that a wrong method is a 405 and
     an unknown path a 404."""
     policy = policy or HttpPolicy()
-    app = APIGatewayHttpResolver(cors=policy.cors())
+    app = APIGatewayHttpResolver(cors=policy.cors(), enable_validation=True)
 
     def request_id() -> str:
         return str(app.current_event.request_context.request_id or "")
@@ -112,10 +134,10 @@ def build_resolver(
         dialect = dialect_of(app.current_event.path)
         rid = request_id()
         if dialect is Dialect.ANTHROPIC:
-            return Response(status, JSON_TYPE, dumps(anthropic_body(error, rid)), {**headers, "request-id": rid})
+            return Response(status, JSON_TYPE, to_json(anthropic_body(error, rid)), {**headers, "request-id": rid})
         if dialect is Dialect.JSONRPC:
-            return Response(status, JSON_TYPE, dumps(jsonrpc_body(error)), headers)
-        return Response(status, JSON_TYPE, dumps(openai_body(error)), headers)
+            return Response(status, JSON_TYPE, to_json(jsonrpc_body(error)), headers)
+        return Response(status, JSON_TYPE, to_json(openai_body(error)), headers)
 
     def not_found(_: NotFoundError) -> Response[str]:
         event = app.current_event
@@ -130,6 +152,10 @@ def build_resolver(
             return render_error(MethodNotAllowedError(method, path, tuple(allowed)))
         return render_error(RouteNotFoundError(method, path))
 
+    def invalid_request(error: RequestValidationError) -> Response[str]:
+        return render_error(invalid_request_error(error))
+
     app.exception_handler(Exception)(render_error)
+    app.exception_handler(RequestValidationError)(invalid_request)
     app.not_found(not_found)
     return app

@@ -22,8 +22,9 @@ from typing import Any
 
 from model_catalog import __version__
 from model_catalog.api.errors import message_of
-from model_catalog.api.http import JSON_TYPE, dumps
+from model_catalog.api.http import JSON_TYPE
 from model_catalog.api.mcp_tools import Tool
+from model_catalog.api.rendered import to_json
 from model_catalog.errors import CatalogError
 from model_catalog.service import CatalogState
 
@@ -205,7 +206,7 @@ class McpEndpoint:
             answer = tool.call(self.state, given)
         except CatalogError as e:  # a bad argument, an unknown model, the catalog down: the agent reads why
             return {"content": [{"type": "text", "text": message_of(e)}], "isError": True}
-        result: dict[str, Any] = {"content": [{"type": "text", "text": dumps(answer)}], "isError": False}
+        result: dict[str, Any] = {"content": [{"type": "text", "text": to_json(answer)}], "isError": False}
         if at_least(version, "2025-06-18"):
             result["structuredContent"] = answer
         return result

@@ -1,0 +1,306 @@
+"""Every operation of the HTTP API, declared once: a Powertools route with its path, method, query model,
+response model, the errors it answers and its OpenAPI metadata. From these come the functions' routes
+(``FUNCTIONS``: which routers each function mounts, under which prefix), the OpenAPI document
+(api/openapi.py), the methods a 405 lists and the paths of the route table.
+
+A router is made by a function, not kept in a module global: a Powertools router belongs to the one
+resolver that includes it, and several functions (the local server, the tests) share a process.
+
+- A new route: a decorated function in a router here (in a router of its own for a new function, listed
+  in ``FUNCTIONS``, with ``functions/<name>/app.py`` = ``make_handler("<name>")`` and its event in
+  template.yaml; tests/template/test_declarations.py holds the two together).
+- A new query parameter: a field of the route's query model (api/params.py). Validation, the 400, the
+  OpenAPI parameter and the MCP argument follow from it."""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseContentModel
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from model_catalog.api import bodies, operations
+from model_catalog.api.errors import Dialect
+from model_catalog.api.http import JSON_TYPE, as_sent, json_response, request_body
+from model_catalog.api.params import AnthropicListQuery, SearchQuery
+from model_catalog.domain.routes import MCP_PATH, RouteTable
+from model_catalog.errors import MethodNotAllowedError
+from model_catalog.service import CatalogState
+
+OPENAPI_PATH = "/openapi.json"
+DOCS_PATH = "/docs"
+CATALOG_PAGE_PATH = "/"
+
+_ERROR_DESCRIPTIONS = {
+    400: "Invalid request: the message names the parameter and what it takes",
+    401: "Missing or wrong API key",
+    404: "Not found",
+    405: "The path exists, the method does not (see Allow)",
+    406: "The client does not accept application/json",
+    415: "The body is not application/json",
+    503: "No region could be read and no cached data is young enough (see Retry-After)",
+}
+
+
+class Prefix(enum.Enum):
+    """Where a router is mounted: under ANTHROPIC_ROUTES_PREFIX, OPENAI_ROUTES_PREFIX, or at the root."""
+
+    ANTHROPIC = "anthropic"
+    OPENAI = "openai"
+    ROOT = "root"
+
+
+def answers(dialect: Dialect, body: Any, description: str, *errors: int) -> dict[int, OpenAPIResponse]:
+    """The OpenAPI responses of an operation: its 200 ``body`` (a model, or None: the operation says
+    itself) and each error status in the error body of its dialect. Every operation can answer 405."""
+    responses: dict[int, OpenAPIResponse] = {}
+    if body is not None:
+        responses[200] = {"description": description, "content": {JSON_TYPE: OpenAPIResponseContentModel(model=body)}}
+    for status in (*errors, 405):
+        error = OpenAPIResponseContentModel(model=bodies.ERROR_BODY[dialect])
+        responses[status] = {"description": _ERROR_DESCRIPTIONS[status], "content": {JSON_TYPE: error}}
+    return responses
+
+
+def _router() -> APIGatewayHttpRouter:
+    return APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools' __init__ has no annotations
+
+
+State = Callable[[], CatalogState]  # the catalog a request answers from (Runtime.state)
+
+
+def answer(state: State, operation: Callable[..., Any], *args: Any) -> Response[str]:
+    """``operation(catalog state, *args)`` as a JSON response, with the staleness headers of that state."""
+    current = state()
+    return json_response(operation(current, *args), current)
+
+
+def anthropic_list(state: State) -> APIGatewayHttpRouter:
+    router = _router()
+
+    @router.get(
+        "/v1/models",
+        summary="List Anthropic models",
+        description="The available TEXT -> TEXT models, newest first, in the Anthropic Models API's shape.",
+        tags=["Anthropic"],
+        operation_id="list_anthropic_models",
+        responses=answers(Dialect.ANTHROPIC, bodies.AnthropicModelPage, "OK", 400, 401, 503),
+        middlewares=[as_sent(AnthropicListQuery)],
+    )
+    def list_anthropic_models(query: Annotated[AnthropicListQuery, Query()]) -> Response[str]:
+        return answer(state, operations.list_anthropic_models, query)
+
+    return router
+
+
+def anthropic_get(state: State) -> APIGatewayHttpRouter:
+    router = _router()
+
+    @router.get(
+        "/v1/models/<model_id>",
+        summary="Get Anthropic model",
+        description="One model by id, inference profile id or alias.",
+        tags=["Anthropic"],
+        operation_id="get_anthropic_model",
+        responses=answers(Dialect.ANTHROPIC, bodies.AnthropicModelInfo, "OK", 401, 404, 503),
+    )
+    def get_anthropic_model(model_id: str) -> Response[str]:
+        return answer(state, operations.get_anthropic_model, model_id)
+
+    return router
+
+
+def openai_list(state: State) -> APIGatewayHttpRouter:
+    router = _router()
+
+    @router.get(
+        "/v1/models",
+        summary="List OpenAI models",
+        description="Every available model, sorted by id, in the OpenAI Models API's shape.",
+        tags=["OpenAI"],
+        operation_id="list_openai_models",
+        responses=answers(Dialect.OPENAI, bodies.OpenAIModelList, "OK", 401, 503),
+    )
+    def list_openai_models() -> Response[str]:
+        return answer(state, operations.list_openai_models)
+
+    return router
+
+
+def openai_get(state: State) -> APIGatewayHttpRouter:
+    router = _router()
+
+    @router.get(
+        "/v1/models/<model>",
+        summary="Get OpenAI model",
+        description="One model by id, inference profile id or alias.",
+        tags=["OpenAI"],
+        operation_id="get_openai_model",
+        responses=answers(Dialect.OPENAI, bodies.OpenAIModel, "OK", 401, 404, 503),
+    )
+    def get_openai_model(model: str) -> Response[str]:
+        return answer(state, operations.get_openai_model, model)
+
+    return router
+
+
+def search(state: State) -> APIGatewayHttpRouter:
+    router = _router()
+
+    @router.get(
+        "/search_models",
+        summary="Search models",
+        description="The available models that hold every filter given, with what each supports.",
+        tags=["Search"],
+        operation_id="search_models",
+        responses=answers(Dialect.OPENAI, list[bodies.ModelDetails], "OK", 400, 401, 503),
+        middlewares=[as_sent(SearchQuery)],
+    )
+    def search_models(query: Annotated[SearchQuery, Query()]) -> Response[str]:
+        return answer(state, operations.search_models, query)
+
+    return router
+
+
+def mcp_tools() -> Sequence[Any]:
+    """The MCP tools this deployment offers; an unknown name in MCP_INCLUDE_TOOLS/EXCLUDE stops the cold start."""
+    from model_catalog.api.mcp_tools import select_tools  # noqa: PLC0415
+    from model_catalog.runtime import runtime  # noqa: PLC0415
+
+    rt = runtime()
+    settings = rt.settings
+    return select_tools(rt.routes, rt.service.regions, settings.mcp_include_tools, settings.mcp_exclude_tools)
+
+
+def mcp(state: State) -> APIGatewayHttpRouter:
+    # Imported here: only the MCP function needs the endpoint and its tools.
+    from model_catalog.api.mcp import SERVER_INFO, McpEndpoint  # noqa: PLC0415
+
+    @functools.cache
+    def endpoint() -> McpEndpoint:
+        return McpEndpoint(mcp_tools(), state, SERVER_INFO)
+
+    router = _router()
+
+    @router.post(
+        MCP_PATH,
+        summary="Model Context Protocol",
+        description="MCP over Streamable HTTP, stateless, JSON responses (JSON-RPC 2.0).",
+        tags=["MCP"],
+        operation_id="mcp",
+        responses={
+            202: {"description": "Only notifications came: accepted, no body"},
+            **answers(Dialect.JSONRPC, None, "", 400, 401, 406, 415, 503),
+        },
+    )
+    def call_mcp() -> Response[Any]:  # Any: a 202 has no body
+        reply = endpoint().handle(request_body(router.current_event), router.current_event.headers)
+        if reply.body is None:
+            return Response(status_code=reply.status)
+        return json_response(reply.body, status=reply.status)
+
+    for method in ("GET", "DELETE"):
+
+        @router.route(
+            MCP_PATH,
+            method=method,
+            summary=f"Model Context Protocol ({method})",
+            description="The server is stateless: no event stream to open, no session to end.",
+            tags=["MCP"],
+            operation_id=f"mcp_{method.lower()}",
+            responses=answers(Dialect.JSONRPC, None, "", 401),
+        )
+        def no_session() -> Response[str]:
+            raise MethodNotAllowedError(router.current_event.request_context.http.method, MCP_PATH, ("POST",))
+
+    return router
+
+
+def docs(state: State) -> APIGatewayHttpRouter:
+    # Imported here: only the docs function serves the document and the page.
+    from model_catalog.api.openapi import served_document  # noqa: PLC0415
+    from model_catalog.api.page import CATALOG_PAGE, CATALOG_PAGE_POLICY, PAGE, PAGE_POLICY  # noqa: PLC0415
+
+    router = _router()
+    document = functools.cache(served_document)  # made on first request, once per container
+
+    @router.get(
+        OPENAPI_PATH,
+        summary="This document",
+        tags=["Docs"],
+        operation_id="openapi",
+        security=[],
+        responses={200: {"description": "OpenAPI 3.1", "content": {JSON_TYPE: {"schema": {"type": "object"}}}}},
+    )
+    def openapi() -> Response[str]:
+        return Response(200, JSON_TYPE, document())
+
+    @router.get(
+        DOCS_PATH,
+        summary="Try the API in a browser",
+        tags=["Docs"],
+        operation_id="docs",
+        security=[],
+        responses={200: {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}},
+    )
+    def page() -> Response[str]:
+        return Response(200, "text/html; charset=utf-8", PAGE, {"Content-Security-Policy": PAGE_POLICY})
+
+    @router.get(
+        CATALOG_PAGE_PATH,
+        summary="The catalog in a browser",
+        tags=["Docs"],
+        operation_id="catalog_page",
+        security=[],
+        responses={200: {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}},
+    )
+    def catalog_page() -> Response[str]:
+        policy = {"Content-Security-Policy": CATALOG_PAGE_POLICY}
+        return Response(200, "text/html; charset=utf-8", CATALOG_PAGE, policy)
+
+    return router
+
+
+@dataclass(frozen=True, slots=True)
+class Mount:
+    routes: Callable[[State], APIGatewayHttpRouter]
+    prefix: Prefix = Prefix.ROOT
+    open: bool = False  # no API key (the document and the page: a browser cannot send one to load them)
+    cold_start: Callable[[], object] | None = None  # checks what the settings choose, before any request
+
+
+def prefix_of(routes: RouteTable, prefix: Prefix) -> str | None:
+    """Where a router is mounted in this configuration; None when its routes are off (the Anthropic
+    models routes, with equal prefixes)."""
+    if prefix is Prefix.ANTHROPIC:
+        return routes.anthropic_prefix if routes.anthropic_models_enabled else None
+    if prefix is Prefix.OPENAI:
+        return routes.openai_prefix
+    return ""
+
+
+def mount(
+    app: APIGatewayHttpResolver, mounts: Sequence[Mount], routes: RouteTable, state: State
+) -> APIGatewayHttpResolver:
+    """``app`` with the routers of ``mounts``, each under its prefix."""
+    for each in mounts:
+        prefix = prefix_of(routes, each.prefix)
+        if prefix is not None:
+            app.include_router(each.routes(state), prefix=prefix or None)
+    return app
+
+
+# What each function (functions/<name>/app.py) serves; template.yaml routes the same paths to it.
+FUNCTIONS: dict[str, tuple[Mount, ...]] = {
+    "list_models": (Mount(anthropic_list, Prefix.ANTHROPIC), Mount(openai_list, Prefix.OPENAI)),
+    "get_model": (Mount(anthropic_get, Prefix.ANTHROPIC), Mount(openai_get, Prefix.OPENAI)),
+    "search_models": (Mount(search),),
+    "mcp_server": (Mount(mcp, cold_start=mcp_tools),),
+    "docs": (Mount(docs, open=True),),
+}
