@@ -8,29 +8,41 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from dataclasses import dataclass
 from pathlib import Path
+
+from aws_lambda_powertools.event_handler import Response
 
 
 def _sha256(source: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
 
 
-def _page(name: str) -> tuple[str, str]:
-    """The page in this directory, and its Content-Security-Policy."""
-    page = (Path(__file__).parent / name).read_text(encoding="utf-8")
-    policy = "; ".join(
-        (
-            "default-src 'none'",
-            "script-src " + " ".join(_sha256(s) for s in re.findall(r"<script>(.*?)</script>", page, re.S)),
-            "style-src " + " ".join(_sha256(s) for s in re.findall(r"<style>(.*?)</style>", page, re.S)),
-            "connect-src 'self'",
-            "base-uri 'none'",
-            "form-action 'none'",
-            "frame-ancestors 'none'",
+@dataclass(frozen=True, slots=True)
+class Page:
+    html: str
+    policy: str  # Content-Security-Policy
+
+    @classmethod
+    def read(cls, name: str) -> Page:
+        """The page of that name in this directory."""
+        html = (Path(__file__).parent / name).read_text(encoding="utf-8")
+        policy = "; ".join(
+            (
+                "default-src 'none'",
+                "script-src " + " ".join(_sha256(s) for s in re.findall(r"<script>(.*?)</script>", html, re.S)),
+                "style-src " + " ".join(_sha256(s) for s in re.findall(r"<style>(.*?)</style>", html, re.S)),
+                "connect-src 'self'",
+                "base-uri 'none'",
+                "form-action 'none'",
+                "frame-ancestors 'none'",
+            )
         )
-    )
-    return page, policy
+        return cls(html, policy)
+
+    def response(self) -> Response[str]:
+        return Response(200, "text/html; charset=utf-8", self.html, {"Content-Security-Policy": self.policy})
 
 
-PAGE, PAGE_POLICY = _page("docs.html")
-CATALOG_PAGE, CATALOG_PAGE_POLICY = _page("catalog.html")
+DOCS_PAGE = Page.read("docs.html")
+CATALOG_PAGE = Page.read("catalog.html")
