@@ -1,8 +1,8 @@
-"""What API Gateway (HTTP API, payload format 2.0) does around a Lambda integration.
+"""What API Gateway (HTTP API, payload format 2.0) does around a Lambda integration, for the routes
+template.yaml has: a method and a path of literal and `{name}` segments, plus the `$default` route.
 
-- `Route` / `match_route`: route keys such as `GET /v1/models/{model}` or `ANY /files/{proxy+}`, chosen
-  as API Gateway does: the most specific route wins, no route -> 404 `{"message":"Not Found"}` (also
-  when only the method differs).
+- `Route` / `match_route`: the route that serves a request, as API Gateway chooses it (a literal segment
+  beats a parameter; no route -> 404 `{"message":"Not Found"}`, also when only the method differs).
 - `build_event`: the event a function receives for a request.
 - `map_response`: the HTTP response API Gateway makes of what the function returned.
 """
@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import base64
-import json
+import binascii
 import secrets
 import time
 from collections.abc import Iterable, Sequence
@@ -18,96 +18,49 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-ACCOUNT_ID = "000000000000"
-API_ID = "local"
-
-NOT_FOUND_BODY = b'{"message":"Not Found"}'
 INTERNAL_ERROR_BODY = b'{"message":"Internal Server Error"}'
-
-_TEXT_TYPES = (
-    "application/json",
-    "application/xml",
-    "application/javascript",
-    "application/x-www-form-urlencoded",
-    "application/graphql",
-)
+DEFAULT_ROUTE = "$default"
 
 
 @dataclass(frozen=True)
 class Route:
     method: str
-    """Upper-case HTTP method, or ANY."""
+    """Upper-case HTTP method; ANY for the `$default` route."""
     path: str
-    """Route path, e.g. /anthropic/v1/models/{model_id}; `$default` catches what nothing else matches."""
+    """Route path, e.g. /anthropic/v1/models/{model_id}, or `$default` (what nothing else matches)."""
     target: str
     """The logical id of the function that serves it."""
 
     @property
     def route_key(self) -> str:
-        return "$default" if self.path == "$default" else f"{self.method} {self.path}"
-
-    @property
-    def segments(self) -> tuple[str, ...]:
-        return tuple(self.path.split("/")[1:])
+        return DEFAULT_ROUTE if self.path == DEFAULT_ROUTE else f"{self.method} {self.path}"
 
     def match(self, method: str, segments: Sequence[str]) -> dict[str, str] | None:
         """The path parameters when this route serves the request, else None."""
-        if self.method not in ("ANY", method):
-            return None
-        if self.path == "$default":
+        if self.path == DEFAULT_ROUTE:
             return {}
-        pattern = self.segments
-        greedy = bool(pattern) and pattern[-1].startswith("{") and pattern[-1].endswith("+}")
-        fixed = pattern[:-1] if greedy else pattern
-        rest = segments[len(fixed) :]
-        if len(segments) < len(fixed) or (not greedy and rest) or (greedy and not "/".join(rest)):
+        parts = self.path.split("/")[1:]
+        if self.method != method or len(segments) != len(parts):
             return None
-        params: dict[str, str] = {}
-        for part, segment in zip(fixed, segments, strict=False):
-            if part.startswith("{") and part.endswith("}"):
-                if not segment:
-                    return None
-                params[part[1:-1]] = segment
-            elif part != segment:
-                return None
-        if greedy:
-            params[pattern[-1][1:-2]] = "/".join(rest)
-        return params
+        params = {part[1:-1]: segment for part, segment in zip(parts, segments, strict=True) if part.startswith("{")}
+        literal_ok = all(part == segment for part, segment in zip(parts, segments, strict=True) if part[:1] != "{")
+        return params if literal_ok and all(params.values()) else None
 
-    def specificity(self) -> tuple[int, int, int, int]:
-        """Sort key, highest first: not $default, not greedy, literal segments, exact method."""
-        literal = sum(1 for part in self.segments if not part.startswith("{"))
-        greedy = any(part.endswith("+}") for part in self.segments)
-        return (self.path != "$default", not greedy, literal, self.method != "ANY")
-
-
-def split_path(raw_path: str) -> list[str]:
-    """The decoded segments of a raw (percent-encoded) path; %2F stays inside its segment."""
-    return [unquote(part) for part in raw_path.split("/")[1:]]
+    def specificity(self) -> tuple[bool, int]:
+        """Sort key, highest first: not $default, then the number of literal segments."""
+        return (self.path != DEFAULT_ROUTE, sum(1 for part in self.path.split("/") if part[:1] != "{"))
 
 
 def match_route(routes: Iterable[Route], method: str, raw_path: str) -> tuple[Route, dict[str, str]] | None:
-    segments = split_path(raw_path)
-    candidates: list[tuple[Route, dict[str, str]]] = []
-    for route in routes:
-        params = route.match(method.upper(), segments)
-        if params is not None:
-            candidates.append((route, params))
-    if not candidates:
-        return None
-    return max(candidates, key=lambda candidate: candidate[0].specificity())
+    # Segments are decoded one by one: %2F stays inside its segment.
+    segments = [unquote(part) for part in raw_path.split("/")[1:]]
+    candidates = [(route, params) for route in routes if (params := route.match(method.upper(), segments)) is not None]
+    return max(candidates, key=lambda candidate: candidate[0].specificity()) if candidates else None
 
 
 def new_request_id() -> str:
     """A request id shaped like API Gateway's (16 characters of base64)."""
     return base64.b64encode(secrets.token_bytes(11)).decode()[:15] + "="
-
-
-def is_text(content_type: str | None) -> bool:
-    if not content_type:
-        return True
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media.startswith("text/") or media in _TEXT_TYPES or media.endswith(("+json", "+xml"))
 
 
 @dataclass
@@ -128,23 +81,15 @@ class HttpResponse:
     body: bytes
 
 
-def build_event(
-    request: HttpRequest, route: Route, path_params: dict[str, str], request_id: str | None = None
-) -> dict[str, Any]:
+def build_event(request: HttpRequest, route: Route, path_params: dict[str, str], request_id: str) -> dict[str, Any]:
     """The payload 2.0 event for a request that `route` serves."""
-    request_id = request_id or new_request_id()
     headers: dict[str, str] = {}
-    cookies: list[str] = []
     for name, value in request.headers:
         key = name.lower()
-        if key == "cookie":
-            cookies.extend(part.strip() for part in value.split(";") if part.strip())
-            continue
         headers[key] = f"{headers[key]},{value}" if key in headers else value
-    headers.setdefault("x-forwarded-for", request.source_ip)
-    headers.setdefault("x-forwarded-port", "443")
-    headers.setdefault("x-forwarded-proto", "http")
     now = time.time()
+    headers.setdefault("x-forwarded-for", request.source_ip)
+    headers.setdefault("x-forwarded-proto", "http")
     headers.setdefault("x-amzn-trace-id", f"Root=1-{int(now):08x}-{secrets.token_hex(12)}")
     host = headers.get("host", "localhost")
     event: dict[str, Any] = {
@@ -152,18 +97,16 @@ def build_event(
         "routeKey": route.route_key,
         "rawPath": request.raw_path,
         "rawQueryString": request.raw_query,
+        "headers": headers,
     }
-    if cookies:
-        event["cookies"] = cookies
-    event["headers"] = headers
     query: dict[str, str] = {}
     for key, value in parse_qsl(request.raw_query, keep_blank_values=True):
-        query[key] = f"{query[key]},{value}" if key in query else value
+        query[key] = f"{query[key]},{value}" if key in query else value  # API Gateway joins repeats
     if query:
         event["queryStringParameters"] = query
     event["requestContext"] = {
-        "accountId": ACCOUNT_ID,
-        "apiId": API_ID,
+        "accountId": "000000000000",
+        "apiId": "local",
         "domainName": host,
         "domainPrefix": host.split(".", 1)[0],
         "http": {
@@ -181,70 +124,31 @@ def build_event(
     }
     if path_params:
         event["pathParameters"] = path_params
+    event["isBase64Encoded"] = False
     if request.body:
-        if is_text(headers.get("content-type")):
-            try:
-                event["body"] = request.body.decode("utf-8")
-                event["isBase64Encoded"] = False
-            except UnicodeDecodeError:
-                pass
-        if "body" not in event:
+        try:
+            event["body"] = request.body.decode("utf-8")
+        except UnicodeDecodeError:
             event["body"] = base64.b64encode(request.body).decode("ascii")
             event["isBase64Encoded"] = True
-    else:
-        event["isBase64Encoded"] = False
     return event
 
 
 def map_response(result: Any, request_id: str) -> HttpResponse:
-    """API Gateway's HTTP response for what a payload 2.0 function returned.
-
-    A dict with statusCode is a full response (headers, multiValueHeaders, cookies, body,
-    isBase64Encoded); anything else is taken as a JSON body with status 200. A malformed response is a
-    500 `{"message":"Internal Server Error"}`, as API Gateway answers.
-    """
+    """API Gateway's HTTP response for the function's `{"statusCode", "headers", "body",
+    "isBase64Encoded"}`; anything malformed is a 500 `{"message":"Internal Server Error"}`, as API
+    Gateway answers."""
     try:
-        response = _map_response(result)
-    except (TypeError, ValueError, KeyError):
-        response = error_response(500)
+        status = result["statusCode"]
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            raise ValueError(f"bad statusCode {status!r}")
+        headers = [(str(name).lower(), str(value)) for name, value in (result.get("headers") or {}).items()]
+        raw_body = result.get("body") or ""
+        if not isinstance(raw_body, str):
+            raise TypeError("body must be a string")
+        body = base64.b64decode(raw_body, validate=True) if result.get("isBase64Encoded") else raw_body.encode()
+        response = HttpResponse(status, headers, body)
+    except (TypeError, ValueError, KeyError, binascii.Error):
+        response = HttpResponse(500, [("content-type", "application/json")], INTERNAL_ERROR_BODY)
     response.headers.append(("apigw-requestid", request_id))
     return response
-
-
-def _map_response(result: Any) -> HttpResponse:
-    if not (isinstance(result, dict) and "statusCode" in result):
-        body = json.dumps(result).encode()
-        return HttpResponse(200, [("content-type", "application/json")], body)
-    status = result["statusCode"]
-    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-        raise ValueError(f"bad statusCode {status!r}")
-    headers: list[tuple[str, str]] = []
-    for name, value in (result.get("headers") or {}).items():
-        headers.append((str(name).lower(), _header_text(value)))
-    for name, values in (result.get("multiValueHeaders") or {}).items():
-        key = str(name).lower()
-        if any(existing == key for existing, _ in headers):
-            continue
-        headers.extend((key, _header_text(value)) for value in values)
-    headers.extend(("set-cookie", str(cookie)) for cookie in result.get("cookies") or [])
-    raw_body = result.get("body")
-    if raw_body is None:
-        body = b""
-    elif not isinstance(raw_body, str):
-        raise TypeError("body must be a string")
-    elif result.get("isBase64Encoded"):
-        body = base64.b64decode(raw_body, validate=True)
-    else:
-        body = raw_body.encode("utf-8")
-    return HttpResponse(status, headers, body)
-
-
-def _header_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def error_response(status: int) -> HttpResponse:
-    body = NOT_FOUND_BODY if status == 404 else INTERNAL_ERROR_BODY
-    return HttpResponse(status, [("content-type", "application/json")], body)

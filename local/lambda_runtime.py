@@ -1,8 +1,5 @@
-"""A stand-in for the Lambda runtime: load a function's handler in-process and invoke it.
-
-Every function's handler file is `app.py`, so each is imported by file path under a unique module
-name. Like a Lambda container, one function serves one request at a time.
-"""
+"""A stand-in for the Lambda runtime: each function's app.py is imported by file path under a unique
+module name and, like a Lambda container, serves one request at a time."""
 
 from __future__ import annotations
 
@@ -32,17 +29,11 @@ class FakeLambdaContext:
     memory_limit_in_mb: int
     invoked_function_arn: str
     aws_request_id: str
-    function_version: str = "$LATEST"
-    log_group_name: str = ""
-    log_stream_name: str = "local"
-    timeout_seconds: float = 29.0
-    identity: Any = None
-    client_context: Any = None
+    timeout_seconds: float
     _started: float = field(default_factory=time.monotonic, repr=False)
 
     def get_remaining_time_in_millis(self) -> int:
-        remaining = self.timeout_seconds - (time.monotonic() - self._started)
-        return max(0, int(remaining * 1000))
+        return max(0, int((self.timeout_seconds - (time.monotonic() - self._started)) * 1000))
 
 
 @dataclass
@@ -52,7 +43,7 @@ class LocalFunction:
     logical_id: str
     code_dir: Path
     handler: str
-    """`module.attribute`, e.g. app.lambda_handler."""
+    """`module.attribute`: app.lambda_handler."""
     memory_mb: int = 128
     timeout_seconds: float = 3.0
     _callable: Handler | None = field(default=None, repr=False)
@@ -60,20 +51,14 @@ class LocalFunction:
 
     @property
     def module_file(self) -> Path:
-        module_path, _, _ = self.handler.rpartition(".")
-        return self.code_dir.joinpath(*module_path.split(".")).with_suffix(".py")
+        return self.code_dir / f"{self.handler.rpartition('.')[0]}.py"
 
     def load(self) -> Handler:
         """Import the handler module (a cold start) unless already done."""
         if self._callable is None:
             module_name = f"local_fn_{self.logical_id}_{next(_module_counter)}"
             module = import_file(self.module_file, module_name)
-            attribute = self.handler.rpartition(".")[2]
-            handler = getattr(module, attribute, None)
-            if not callable(handler):
-                sys.modules.pop(module_name, None)
-                raise AttributeError(f"{self.module_file} has no callable {attribute!r}")
-            self._callable, self._module_name = handler, module_name
+            self._callable, self._module_name = getattr(module, self.handler.rpartition(".")[2]), module_name
         return self._callable
 
     def unload(self) -> None:
@@ -81,21 +66,18 @@ class LocalFunction:
             sys.modules.pop(self._module_name, None)
         self._callable = self._module_name = None
 
-    def context(self, request_id: str | None = None) -> FakeLambdaContext:
+    def invoke(self, event: dict[str, Any]) -> Any:
+        handler = self.load()
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-        return FakeLambdaContext(
+        context = FakeLambdaContext(
             function_name=self.logical_id,
             memory_limit_in_mb=self.memory_mb,
             invoked_function_arn=f"arn:aws:lambda:{region}:000000000000:function:{self.logical_id}",
-            aws_request_id=request_id or str(uuid.uuid4()),
-            log_group_name=f"/aws/lambda/{self.logical_id}",
+            aws_request_id=str(uuid.uuid4()),
             timeout_seconds=self.timeout_seconds,
         )
-
-    def invoke(self, event: dict[str, Any]) -> Any:
-        handler = self.load()
         with _ONE_INVOCATION_AT_A_TIME:
-            return handler(event, self.context())
+            return handler(event, context)
 
 
 # Lambda runs one request at a time per container. Here every function shares one process, and Powertools

@@ -7,7 +7,7 @@ CHROMIUM := /usr/bin/chromium
 
 .PHONY: chromium browser screenshots
 
-chromium:
+chromium: ## /usr/bin/chromium for the browser tier (apt-get installs it when missing, as root)
 	@if [ ! -x $(CHROMIUM) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
@@ -21,8 +21,8 @@ chromium:
 # make test runs the browser tier with the others: it needs Chromium first.
 test: chromium
 
-browser: $(STAMP) chromium
+browser: $(STAMP) chromium ## tests/browser only (the catalog page in Chromium, Playwright)
 	$(BIN)/python -m pytest tests/browser
 
-screenshots: $(STAMP) chromium
+screenshots: $(STAMP) chromium ## docs/screenshots/*.png of the catalog page, and how soon it is interactive
 	PYTHONPATH=layers/catalog:. $(BIN)/python -m tests.browser.screenshots docs/screenshots

@@ -1,11 +1,4 @@
-# AWS SAM targets, included from the top-level Makefile (`include mk/sam.mk`); run from the repo root.
-#
-#   make sam-venv        .venv-sam: SAM CLI + cfn-lint (reinstalled only when requirements-sam.txt changes)
-#   make lint-template   sam validate (transform) + sam validate --lint + cfn-lint; needs no AWS credentials
-#   make sam-build       sam build without Docker, then checks the layer holds arm64 (aarch64) binaries
-#   make sam-deploy      sam deploy with samconfig.toml's defaults (needs AWS credentials);
-#                        SAM_DEPLOY_FLAGS=--guided to choose the parameters
-#
+# AWS SAM targets, included from the top-level Makefile; run from the repo root (`make help` lists them).
 # The SAM CLI pins its own boto3/pydantic, so it never shares the app's .venv.
 
 SAM_VENV ?= .venv-sam
@@ -14,6 +7,7 @@ SAM_REGION ?= us-east-1
 SAM_TEMPLATE ?= template.yaml
 SAM_BUILD_DIR ?= .aws-sam/build
 SAM_DEPLOY_FLAGS ?=
+SAM_BUILD_FLAGS ?=
 
 SAM := $(SAM_VENV)/bin/sam
 CFN_LINT := $(SAM_VENV)/bin/cfn-lint
@@ -25,46 +19,33 @@ SAM_STAMP := $(SAM_VENV)/.stamp-requirements-sam
 # non-string paths and stops. What gets deployed is still the original template, expanded by CloudFormation.
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_EC2_METADATA_DISABLED=true
 
-# sam build for python3.13 needs a `python3.13` on PATH. Where it is only a pyenv shim that is not
-# selected, put the newest installed pyenv 3.13 in front of PATH (for this command only).
-define SAM_WITH_PY313
-if ! python3.13 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' >/dev/null 2>&1; then \
-  v=""; \
-  if command -v pyenv >/dev/null 2>&1; then \
-    v=$$(pyenv versions --bare | grep -E '^3\.13(\.[0-9]+)?$$' | sort -V | tail -n 1); \
-  fi; \
-  if [ -z "$$v" ]; then \
-    echo "sam-build: python3.13 is needed (e.g. 'pyenv install 3.13')" >&2; exit 1; \
-  fi; \
-  PATH="$$(pyenv prefix "$$v")/bin:$$PATH"; export PATH; \
-fi;
-endef
-
 .PHONY: sam-venv lint-template sam-build sam-check-arch sam-deploy
 
-sam-venv: $(SAM_STAMP)
+sam-venv: $(SAM_STAMP) ## .venv-sam: the SAM CLI and cfn-lint (their own virtualenv)
 
 $(SAM_STAMP): requirements-sam.txt
+	@echo "Installing the AWS SAM CLI into $(SAM_VENV) (first time only, about a minute)..."
 	$(SAM_BOOTSTRAP_PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(SAM_VENV)/bin/python -m pip install --quiet -r requirements-sam.txt
 	touch $@
 
-lint-template: $(SAM_STAMP)
+lint-template: $(SAM_STAMP) ## sam validate, sam validate --lint and cfn-lint on template.yaml (no AWS credentials)
 	$(SAM_ENV) $(SAM) validate --language-extensions --region $(SAM_REGION) --template $(SAM_TEMPLATE)
 	$(SAM_ENV) $(SAM) validate --lint --language-extensions --region $(SAM_REGION) --template $(SAM_TEMPLATE)
 	$(SAM_ENV) $(CFN_LINT) $(SAM_TEMPLATE)
 
-sam-build: $(SAM_STAMP)
-	@$(SAM_WITH_PY313) \
-	set -x; $(SAM_ENV) $(SAM) build --language-extensions --parallel --template $(SAM_TEMPLATE) \
-	  --build-dir $(SAM_BUILD_DIR)
+# Every function and the layer use BuildMethod: makefile (functions/Makefile, layers/catalog/Makefile), so
+# the build needs `make` and a pip (.venv-sam's), not the python3.13 that Lambda runs.
+sam-build: $(SAM_STAMP) ## sam build (arm64 layer and functions, no Docker, any local Python), then check the artifacts
+	$(SAM_ENV) PIP_PYTHON=$(abspath $(SAM_VENV))/bin/python $(SAM) build --language-extensions --parallel --template $(SAM_TEMPLATE) \
+	  --build-dir $(SAM_BUILD_DIR) $(SAM_BUILD_FLAGS)
 	$(SAM_BOOTSTRAP_PYTHON) tests/template/test_build_artifacts.py $(SAM_BUILD_DIR)
 
 # The Lambda functions run on arm64: every native extension in the build must be aarch64.
-sam-check-arch:
+sam-check-arch: ## check that the last sam build holds aarch64 binaries only and no boto3/botocore
 	$(SAM_BOOTSTRAP_PYTHON) tests/template/test_build_artifacts.py $(SAM_BUILD_DIR)
 
-sam-deploy: sam-build
+sam-deploy: sam-build ## sam deploy with samconfig.toml (AWS credentials; SAM_DEPLOY_FLAGS=--guided to choose parameters)
 	$(SAM_ENV) $(SAM) deploy --language-extensions --template-file $(SAM_BUILD_DIR)/template.yaml \
 	  $(SAM_DEPLOY_FLAGS)

@@ -4,6 +4,7 @@ error dialects, the request-id header and the route prefixes."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -421,9 +422,12 @@ def test_an_unexpected_exception_is_a_500_that_tells_nothing(
         assert reply.body["error"]["message"] == INTERNAL_MESSAGE
 
 
-def test_catalog_unavailable_is_a_503_in_each_dialect(load_handler: HandlerLoader) -> None:
-    # The snapshot has no data for the configured region: nothing to serve.
-    handler = load_handler("list_models", API_KEY=KEY, AWS_BEDROCK_REGIONS="xx-nowhere-1")
+def test_catalog_unavailable_is_a_503_in_each_dialect(load_handler: HandlerLoader, tmp_path: Path) -> None:
+    # The snapshot's one region holds no list responses: nothing to serve. (A region the snapshot does not
+    # hold at all is a configuration error, tests/local/test_start.py.)
+    snapshot = tmp_path / "unusable.json"
+    snapshot.write_text('{"regions": {"us-east-1": {}}}')
+    handler = load_handler("list_models", API_KEY=KEY, AWS_BEDROCK_REGIONS="us-east-1", CATALOG_SNAPSHOT=str(snapshot))
     event = request("anthropic_list_models")
     reply = invoke(handler, event)
     assert_anthropic_error(reply, 503, "overloaded_error", event)

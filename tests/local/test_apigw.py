@@ -6,15 +6,14 @@ import base64
 
 import pytest
 
-from local.apigw import HttpRequest, Route, build_event, map_response, match_route
+from local.apigw import HttpRequest, Route, build_event, map_response, match_route, new_request_id
 
+# The route forms template.yaml has: a method and literal or {name} segments.
 ROUTES = [
     Route("GET", "/v1/models", "List"),
     Route("GET", "/v1/models/{model}", "Get"),
     Route("GET", "/v1/models/special", "Special"),
-    Route("ANY", "/v1/models/special", "AnySpecial"),
-    Route("GET", "/files/{proxy+}", "Files"),
-    Route("ANY", "/mcp", "Mcp"),
+    Route("GET", "/mcp", "McpGet"),
     Route("POST", "/mcp", "McpPost"),
     Route("GET", "/", "Root"),
 ]
@@ -40,16 +39,8 @@ def test_path_parameters_are_decoded() -> None:
 
 def test_the_most_specific_route_wins() -> None:
     assert target("GET", "/v1/models/special") == ("Special", {})
-    assert target("DELETE", "/v1/models/special") == ("AnySpecial", {})
     assert target("POST", "/mcp") == ("McpPost", {})
-    assert target("GET", "/mcp") == ("Mcp", {})
-
-
-def test_greedy_parameters_take_the_rest() -> None:
-    assert target("GET", "/files/a/b%20c/d") == ("Files", {"proxy": "a/b c/d"})
-    assert target("GET", "/files/x") == ("Files", {"proxy": "x"})
-    assert target("GET", "/files/") is None
-    assert target("GET", "/files") is None
+    assert target("GET", "/mcp") == ("McpGet", {})
 
 
 def test_no_match() -> None:
@@ -98,7 +89,6 @@ def test_event_shape() -> None:
     assert all(name == name.lower() for name in event["headers"])
     assert event["isBase64Encoded"] is False
     assert "body" not in event
-    assert "cookies" not in event
     context = event["requestContext"]
     assert context["http"] == {
         "method": "GET",
@@ -115,7 +105,7 @@ def test_event_shape() -> None:
 
 
 def test_no_query_string_and_no_path_parameters_leave_the_keys_out() -> None:
-    event = build_event(request(), Route("GET", "/v1/models", "List"), {})
+    event = build_event(request(), Route("GET", "/v1/models", "List"), {}, "rid")
     assert event["rawQueryString"] == ""
     assert "queryStringParameters" not in event
     assert "pathParameters" not in event
@@ -123,53 +113,26 @@ def test_no_query_string_and_no_path_parameters_leave_the_keys_out() -> None:
 
 def test_each_event_gets_a_fresh_request_id() -> None:
     route = Route("GET", "/v1/models", "List")
-    ids = {build_event(request(), route, {})["requestContext"]["requestId"] for _ in range(20)}
+    ids = {build_event(request(), route, {}, new_request_id())["requestContext"]["requestId"] for _ in range(20)}
     assert len(ids) == 20
 
 
-def test_cookies_move_out_of_the_headers() -> None:
-    event = build_event(request(headers=[("Cookie", "a=1; b=2")]), Route("GET", "/v1/models", "L"), {})
-    assert event["cookies"] == ["a=1", "b=2"]
-    assert "cookie" not in event["headers"]
-
-
-def test_text_bodies_stay_text_and_binary_ones_are_base64() -> None:
+def test_utf8_bodies_stay_text_and_others_are_base64() -> None:
     route = Route("POST", "/mcp", "Mcp")
     json_body = b'{"jsonrpc":"2.0","id":1,"method":"initialize"}'
-    headers = [("Content-Type", "application/json")]
-    event = build_event(request(method="POST", raw_path="/mcp", headers=headers, body=json_body), route, {})
-    assert event["body"] == json_body.decode()
-    assert event["isBase64Encoded"] is False
-
+    event = build_event(request(method="POST", raw_path="/mcp", body=json_body), route, {}, "rid")
+    assert (event["body"], event["isBase64Encoded"]) == (json_body.decode(), False)
     binary = bytes(range(256))
-    headers = [("Content-Type", "application/octet-stream")]
-    event = build_event(request(method="POST", raw_path="/mcp", headers=headers, body=binary), route, {})
+    event = build_event(request(method="POST", raw_path="/mcp", body=binary), route, {}, "rid")
     assert event["isBase64Encoded"] is True
     assert base64.b64decode(event["body"]) == binary
 
-    # Declared text that is not UTF-8 is sent as base64 too.
-    headers = [("Content-Type", "text/plain")]
-    event = build_event(request(method="POST", raw_path="/mcp", headers=headers, body=b"\xff\xfe"), route, {})
-    assert event["isBase64Encoded"] is True
-
 
 def test_full_responses() -> None:
-    result = {
-        "statusCode": 201,
-        "headers": {"Content-Type": "application/json", "X-Count": 3},
-        "multiValueHeaders": {"X-Multi": ["1", "2"], "content-type": ["ignored"]},
-        "cookies": ["a=1", "b=2; Path=/"],
-        "body": '{"ok":true}',
-    }
+    result = {"statusCode": 201, "headers": {"Content-Type": "application/json", "X-Count": "3"}, "body": "{}"}
     response = map_response(result, "rid")
-    assert response.status == 201
-    assert response.body == b'{"ok":true}'
-    assert ("content-type", "application/json") in response.headers
-    assert ("x-count", "3") in response.headers
-    assert [v for k, v in response.headers if k == "x-multi"] == ["1", "2"]
-    assert [v for k, v in response.headers if k == "set-cookie"] == ["a=1", "b=2; Path=/"]
-    assert [v for k, v in response.headers if k == "content-type"] == ["application/json"]
-    assert ("apigw-requestid", "rid") in response.headers
+    assert (response.status, response.body) == (201, b"{}")
+    assert response.headers == [("content-type", "application/json"), ("x-count", "3"), ("apigw-requestid", "rid")]
 
 
 def test_base64_responses_are_decoded() -> None:
@@ -178,16 +141,11 @@ def test_base64_responses_are_decoded() -> None:
     assert response.body == b"\x00\x01\xff"
 
 
-def test_a_result_without_status_code_is_a_json_200() -> None:
-    response = map_response({"hello": "world"}, "rid")
-    assert (response.status, response.body) == (200, b'{"hello": "world"}')
-    assert ("content-type", "application/json") in response.headers
-    assert map_response(["a"], "rid").body == b'["a"]'
-
-
 @pytest.mark.parametrize(
     "result",
     [
+        None,
+        {"body": "no status"},
         {"statusCode": "200"},
         {"statusCode": 99},
         {"statusCode": True},

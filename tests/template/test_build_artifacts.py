@@ -5,7 +5,8 @@ The functions run on arm64 (Graviton), but `sam build` runs here on x86_64 witho
 layer that picked up the build machine's wheels would fail at import in Lambda. This checks the ELF
 header of every shared object under the build directory, and that pydantic-core is there. The layer
 must not carry boto3/botocore (or their dependencies): they would shadow the runtime's copies and add
-tens of megabytes to every cold start (layers/catalog/Makefile). Its package is precompiled for 3.13.
+tens of megabytes to every cold start (layers/catalog/Makefile). Bytecode, when the build had a python3.13
+to make it, is 3.13's only; every function holds its app.py.
 
 Run by pytest (skipped when nothing was built) and by `make sam-check-arch` with a plain
 `python3 tests/template/test_build_artifacts.py [BUILD_DIR]` (standard library only).
@@ -58,8 +59,12 @@ def check_build(build_dir: Path) -> list[str]:
     for name in RUNTIME_PACKAGES:
         if (layer / name).exists():
             problems.append(f"{LAYER_DIR_NAME}/python/{name} is in the layer: the Lambda runtime provides it")
-    if not sorted(layer.glob("model_catalog/__pycache__/*.cpython-313.pyc")):
-        problems.append(f"no precompiled (cpython-313) model_catalog under {layer}")
+    for pyc in sorted(layer.rglob("*.pyc")):
+        if not pyc.name.endswith(".cpython-313.pyc"):
+            problems.append(f"{pyc.relative_to(build_dir)} is bytecode of another Python than Lambda's 3.13")
+    for function in sorted(build_dir.glob("*Function")):
+        if not (function / "app.py").is_file():
+            problems.append(f"{function.name} has no app.py")
     for so in shared_objects(build_dir):
         machine = elf_machine(so)
         if machine is not None and machine != EM_AARCH64:
@@ -97,7 +102,14 @@ def test_elf_machine_reads_headers(tmp_path: Path) -> None:
     compiled = build / LAYER_DIR_NAME / "python" / "model_catalog" / "__pycache__"
     compiled.mkdir(parents=True)
     (compiled / "__init__.cpython-313.pyc").write_bytes(b"")
+    (build / "ListModelsFunction").mkdir()
+    assert check_build(build) == ["ListModelsFunction has no app.py"]
+    (build / "ListModelsFunction" / "app.py").write_text("")
     assert check_build(build) == []
+    (compiled / "__init__.cpython-311.pyc").write_bytes(b"")
+    stale = "CatalogLayer/python/model_catalog/__pycache__/__init__.cpython-311.pyc"
+    assert check_build(build) == [f"{stale} is bytecode of another Python than Lambda's 3.13"]
+    (compiled / "__init__.cpython-311.pyc").unlink()
     (build / LAYER_DIR_NAME / "python" / "botocore").mkdir()
     assert check_build(build) == ["CatalogLayer/python/botocore is in the layer: the Lambda runtime provides it"]
     (build / LAYER_DIR_NAME / "python" / "botocore").rmdir()

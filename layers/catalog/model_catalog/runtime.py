@@ -123,7 +123,7 @@ def _source(settings: Settings) -> CatalogSource:
     if settings.catalog_snapshot is not None:
         from model_catalog.adapters.snapshot import SnapshotSource  # noqa: PLC0415
 
-        return SnapshotSource(settings.catalog_snapshot)
+        return SnapshotSource(settings.catalog_snapshot, required=settings.regions)
     from model_catalog.adapters.bedrock import BedrockSource  # noqa: PLC0415
 
     return BedrockSource()

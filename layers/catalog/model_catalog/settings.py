@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -35,6 +35,10 @@ def _blank_is_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
 CommaList = Annotated[tuple[str, ...], BeforeValidator(_comma_list)]
 BlankIsNone = BeforeValidator(_blank_is_none)
 
@@ -52,6 +56,11 @@ class Settings(BaseModel):
     model_cache_seconds: int = Field(default=900, ge=1, alias="MODEL_CACHE_SECONDS")
     model_cache_max_stale_seconds: int = Field(default=86400, ge=0, alias="MODEL_CACHE_MAX_STALE_SECONDS")
     cache_table_name: Annotated[str | None, BlankIsNone] = Field(default=None, alias="CACHE_TABLE_NAME")
+    # Deployed, the template says bedrock; `make serve` says snapshot unless asked. Unset: a snapshot when
+    # CATALOG_SNAPSHOT names one, else Bedrock.
+    catalog_source: Annotated[Literal["bedrock", "snapshot"] | None, BlankIsNone, BeforeValidator(_lower)] = Field(
+        default=None, alias="CATALOG_SOURCE"
+    )
     catalog_snapshot: Annotated[Path | None, BlankIsNone] = Field(default=None, alias="CATALOG_SNAPSHOT")
     api_key: Annotated[SecretStr | None, BlankIsNone] = Field(default=None, alias="API_KEY")
     api_key_ssm_parameter: Annotated[str | None, BlankIsNone] = Field(default=None, alias="API_KEY_SSM_PARAMETER")
@@ -90,6 +99,14 @@ class Settings(BaseModel):
         return path
 
     @model_validator(mode="after")
+    def _one_catalog_source(self) -> Settings:
+        if self.catalog_source == "snapshot" and self.catalog_snapshot is None:
+            raise ValueError("CATALOG_SOURCE=snapshot needs CATALOG_SNAPSHOT, the snapshot file to serve")
+        if self.catalog_source == "bedrock" and self.catalog_snapshot is not None:
+            raise ValueError("CATALOG_SOURCE=bedrock and CATALOG_SNAPSHOT are both set: unset one of them")
+        return self
+
+    @model_validator(mode="after")
     def _one_key_source(self) -> Settings:
         sources = [self.api_key, self.api_key_ssm_parameter, self.api_key_secretsmanager_secret]
         if sum(s is not None for s in sources) > 1:
@@ -105,7 +122,8 @@ class Settings(BaseModel):
             return cls.model_validate({k: v for k, v in environ.items() if k in names})
         except ValidationError as e:
             problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in e.errors()
+                f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg'].removeprefix('Value error, ')}"
+                for err in e.errors()
             )
             raise ConfigurationError(f"invalid configuration: {problems}") from None
 

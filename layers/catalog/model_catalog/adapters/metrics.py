@@ -3,7 +3,7 @@
 
 Metrics of a request go into the invocation's one EMF document (``@metrics.log_metrics`` flushes it);
 the per-region ones carry a ``region`` dimension and so each go out as a document of their own. Every
-metric has the ``service`` dimension. Names are listed in the README (Observability)."""
+metric has the ``service`` dimension. Names are listed in docs/operations.md."""
 
 from __future__ import annotations
 

@@ -14,7 +14,8 @@ from model_catalog.errors import ConfigurationError, SourceError, SourceMalforme
 
 
 class SnapshotSource:
-    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time, required: Sequence[str] = ()) -> None:
+        """``required``: the configured regions, each of which the snapshot must hold."""
         self.path = path
         self.name = f"snapshot {path.name}"
         self._clock = clock
@@ -26,6 +27,12 @@ class SnapshotSource:
         if not isinstance(regions, dict) or not regions:
             raise ConfigurationError(f"{path} is not a snapshot: no 'regions' object")
         self._regions: dict[str, Any] = regions
+        missing = [region for region in required if region not in regions]
+        if missing:
+            raise ConfigurationError(
+                f"AWS_BEDROCK_REGIONS: {', '.join(missing)} not in the snapshot {path.name}, "
+                f"which holds {', '.join(regions)}"
+            )
         self.captured = str(document.get("captured", ""))
 
     @property
