@@ -34,7 +34,7 @@ lint: $(STAMP) ## ruff check and ruff format --check
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP) ## mypy (strict on the layer)
-	$(BIN)/mypy layers/catalog/model_catalog functions local tests bench
+	$(BIN)/mypy layers/catalog/model_catalog functions local tests bench tools
 
 # The template is part of the product: it must lint and build (arm64 layer) on every run.
 test: lint typecheck lint-template sam-build ## everything CI runs: lint, mypy, the template, sam build, every test tier

@@ -10,6 +10,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from bench.facts import facts_figure, measure_facts_load
 from bench.fixtures import (
     ROUTES,
     container_settings,
@@ -21,6 +22,8 @@ from bench.fixtures import (
 from bench.processes import Comparison, measure_cold_start, measure_peak_memory
 from bench.refresh import RefreshResult, measure_refresh
 from bench.report import Figure, table, write_json
+from bench.stale import figures as stale_figures
+from bench.stale import measure_stale_answers
 from bench.warm import WarmRun, measure_warm_requests
 from tests.conftest import ROOT
 
@@ -73,7 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         _progress("peak memory")
         memory = measure_peak_memory(ROUTES, env, settings.memory_runs, settings.memory_repeat)
 
-    figures = figures_of(warm, cold, refresh, memory)
+    _progress("stale answer")
+    stale = measure_stale_answers(max(2, settings.refresh_runs // 2))
+    figures = figures_of(warm, cold, refresh, memory) + stale_figures(stale)
+    figures.append(facts_figure(measure_facts_load(doc, settings.cold_runs), cold.measured))
     print(table(figures))
     missed = [f.name for f in figures if f.met is False]
     print(f"\n{len(figures) - len(missed)} of {len(figures)} figures meet their target", end="")

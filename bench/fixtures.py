@@ -124,5 +124,17 @@ ROUTES: tuple[Route, ...] = (
     Route("retrieve by alias", "get_model", "anthropic_get_model_alias"),
     Route("search, no filter", "search_models", "search_models"),
     Route("search, three filters", "search_models", "search_models_filtered"),
+    Route(
+        "search, three filters, a fact and a sort",
+        "search_models",
+        "search_models_filtered",
+        {
+            "input_modalities": "TEXT",
+            "output_modalities": "TEXT",
+            "region": "us-east-1",
+            "min_context_window": "200000",
+            "sort": "input_price",
+        },
+    ),
     Route("OpenAI list", "list_models", "openai_list_models"),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from moto import mock_aws
 from local.lambda_runtime import import_file
 from model_catalog import runtime as runtime_module
 from model_catalog.domain.catalog import Catalog
+from model_catalog.service import REFRESH_THREAD_NAME
 from tests.fakes import FakeBedrock
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +37,10 @@ _CLEARED = (
     "OPENAI_ROUTES_PREFIX",
     "MODEL_CACHE_SECONDS",
     "MODEL_CACHE_MAX_STALE_SECONDS",
+    "MODEL_CACHE_STALE_WAIT_SECONDS",
+    "MODEL_CACHE_COLD_WAIT_SECONDS",
+    "REFRESH_BACKOFF_SECONDS",
+    "REFRESH_BACKOFF_MAX_SECONDS",
     "CACHE_TABLE_NAME",
     "CATALOG_SNAPSHOT",
     "CATALOG_SOURCE",
@@ -50,6 +56,16 @@ _CLEARED = (
 def aws_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reaches AWS: fake credentials, no instance metadata, no tracing daemon."""
     isolate_aws_environment(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def refreshes_end_with_their_test() -> Iterator[None]:
+    """A refresh a request left running in the background ends before the next test begins: it
+    would otherwise call its fakes, and log, in the middle of another test."""
+    yield
+    for thread in threading.enumerate():
+        if thread.name == REFRESH_THREAD_NAME:
+            thread.join(timeout=30)
 
 
 def isolate_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 import boto3
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.compat import HTTPHeaders
-from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
+from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 from botocore.stub import Stubber, UnStubbedResponseError
 
 from model_catalog.adapters.bedrock import CLIENT_CONFIG, MAX_ATTEMPTS
@@ -93,7 +93,7 @@ class WireFault:
     """What a region's HTTP exchange does for its first ``attempts`` attempts (every attempt when
     None), per operation; after that it answers the fixture's data."""
 
-    kind: str  # "read-timeout", "connect-timeout", "throttle" or "raw"
+    kind: str  # "read-timeout", "connect-timeout", "refused", "throttle" or "raw"
     attempts: int | None = None
     bodies: dict[str, bytes] | None = None  # "raw": the body per operation name
 
@@ -165,6 +165,10 @@ class FakeBedrock:
         """The region's HTTP attempts time out (``kind``: read or connect), as a hung endpoint does."""
         self._put_on_the_wire(region, WireFault(f"{kind}-timeout", attempts))
 
+    def refuse_connections(self, region: str, attempts: int | None = None) -> None:
+        """The region's HTTP attempts cannot connect, as when its endpoint is down."""
+        self._put_on_the_wire(region, WireFault("refused", attempts))
+
     def throttle(self, region: str, attempts: int | None = None) -> None:
         """The region answers HTTP 429 ThrottlingException to its first ``attempts`` attempts."""
         self._put_on_the_wire(region, WireFault("throttle", attempts))
@@ -234,6 +238,8 @@ class FakeBedrock:
                 raise ReadTimeoutError(endpoint_url=request.url)
             if fault.kind == "connect-timeout":
                 raise ConnectTimeoutError(endpoint_url=request.url)
+            if fault.kind == "refused":
+                raise EndpointConnectionError(endpoint_url=request.url)
             if fault.kind == "throttle":
                 error = {"message": "Too many requests, please wait before trying again."}
                 return _response(request, 429, json.dumps(error).encode(), {"x-amzn-ErrorType": "ThrottlingException"})

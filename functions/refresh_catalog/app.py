@@ -23,6 +23,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         "refreshed": report.refreshed,
         "failed": report.failed,
         "skipped": "another refresh holds the lease" if report.skipped_lease else None,
+        # Regions that failed lately, left until their back-off window ends: seconds to go.
+        "backed_off": report.backed_off,
     }
     if report.failed:
         logger.error("catalog refresh: some regions failed and keep their last good data", extra=outcome)

@@ -1,4 +1,5 @@
-"""GET /search_models: capability search, errors in OpenAI's dialect."""
+"""GET /search_models: capability search; GET /status: what the catalog serves and how fresh. Errors in
+OpenAI's dialect."""
 
 from model_catalog.handler import make_handler
 

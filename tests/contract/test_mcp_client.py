@@ -91,6 +91,14 @@ def test_list_tools_with_schemas_an_agent_can_act_on(base_url: str) -> None:
         "region",
         "streaming",
         "legacy",
+        "provider",
+        "lifecycle",
+        "min_context_window",
+        "min_output_tokens",
+        "features",
+        "max_input_price",
+        "max_output_price",
+        "sort",
     }
     assert "us-east-1" in search["properties"]["region"]["description"]
     assert tools["anthropic_model_get"].input_schema["required"] == ["model_id"]

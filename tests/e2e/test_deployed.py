@@ -77,3 +77,13 @@ def test_the_refresher_reports_every_region(endpoint: Endpoint) -> None:
     outcome = json.loads(result["Payload"].read())
     assert outcome["failed"] == {}
     assert outcome["refreshed"] or outcome["skipped"]
+
+
+def test_status_says_where_the_catalog_comes_from_and_how_fresh(endpoint: Endpoint) -> None:
+    with client(endpoint) as http:
+        status = http.get(endpoint.url("/status"))
+    assert status.status_code == 200
+    body = status.json()
+    assert body["source"] in ("bedrock", "snapshot") and body["models"] > 0
+    assert body["facts"]["source"] == "litellm" and body["access"] is None
+    assert all(r["fetched_at"] is not None for r in body["regions"].values()), body["regions"]

@@ -73,7 +73,9 @@ def test_the_shipped_events(
     assert ids_of(page) == text_ids[:5]
     assert page.body["first_id"] == text_ids[0] and page.body["last_id"] == text_ids[4] and page.body["has_more"]
     first = page.body["data"][0]
-    assert set(first) == {"type", "id", "display_name", "created_at", "regions", "inference_profiles"}
+    model_info = {"type", "id", "display_name", "created_at", "lifecycle", "deprecated_at", "retires_at"}
+    model_info |= {"max_input_tokens", "max_tokens", "line", "capabilities"}
+    assert set(first) == model_info | {"regions", "inference_profiles", "extended_access_at"}
     assert first["type"] == "model" and first["created_at"].endswith("Z")
 
     by_id = invoke(get_model, load_event("anthropic_get_model"))  # rawPath has %3A

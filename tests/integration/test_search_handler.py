@@ -129,7 +129,7 @@ def test_routes_follow_the_configured_prefix(load_handler: HandlerLoader, lambda
         ({"region": "af-south-1"}, "region", "us-east-1"),
         ({"streaming": "yes"}, "streaming", "true or false"),
         ({"legacy": "TRUEISH"}, "legacy", "true or false"),
-        ({"provider": "Anthropic"}, "provider", "input_modalities"),
+        ({"vendor": "Anthropic"}, "vendor", "input_modalities"),
     ],
 )
 def test_bad_values_are_openai_shaped_400s(

@@ -138,6 +138,7 @@ def test_a_refresh_reads_each_region_as_it_arrives(clock: Clock) -> None:
 
     class OneByOne:
         name = "one region at a time"
+        kind = "snapshot"
 
         def fetch(self, regions: Sequence[str]) -> Iterator[tuple[str, RegionSnapshot | SourceError]]:
             for region, result in snapshots.fetch(regions):

@@ -36,7 +36,7 @@ def test_refresh_fills_the_table_and_reports_every_region(
 
     outcome = refresher.lambda_handler(event, lambda_context)
 
-    assert outcome == {"refreshed": REGIONS.split(","), "failed": {}, "skipped": None}
+    assert outcome == {"refreshed": REGIONS.split(","), "failed": {}, "skipped": None, "backed_off": {}}
     assert list_models_calls(bedrock) == 3
     assert table.scan(TableName=TABLE)["Count"] >= 3  # a manifest or chunk per region, at least
     documents = emf_documents(capsys.readouterr().out)

@@ -9,6 +9,7 @@ import snapshot_restore_py
 
 from model_catalog import runtime as runtime_module
 from model_catalog.adapters.dynamodb import DynamoDBStore
+from model_catalog.domain.facts import bundled_facts
 from tests.conftest import HandlerLoader
 from tests.operations.conftest import call, http_event
 
@@ -26,16 +27,20 @@ def test_cold_start_registers_both_hooks(load_handler: HandlerLoader) -> None:
     assert [hook for hook, _, _ in snapshot_restore_py.get_after_restore()[before[1] :]] == [built.after_restore]
 
 
-def test_before_the_snapshot_the_dynamodb_client_is_made_without_a_call(load_handler: HandlerLoader) -> None:
+def test_before_the_snapshot_the_dynamodb_client_and_the_facts_are_made_without_a_call(
+    load_handler: HandlerLoader,
+) -> None:
     # Nothing listens there: a call would fail the hook.
     load_handler("list_models", CACHE_TABLE_NAME="model-catalog-cache", AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:9")
     store = runtime_module.runtime().service.store
     assert isinstance(store, DynamoDBStore)
     assert store._client is None  # the cold start itself makes no client: a request may not need one
 
+    bundled_facts.cache_clear()
     runtime_module.runtime().before_snapshot()
 
     assert store._client is not None  # in the snapshot: a restored container's first read does not make it
+    assert bundled_facts.cache_info().currsize == 1  # the model facts too
 
 
 def test_a_restored_container_checks_again_and_owns_its_lease(load_handler: HandlerLoader, snapshot_doc: Any) -> None:

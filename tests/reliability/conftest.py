@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,8 +25,10 @@ from model_catalog.adapters import bedrock as bedrock_adapter
 from model_catalog.adapters.bedrock import BedrockSource
 from model_catalog.adapters.dynamodb import CLIENT_CONFIG as DYNAMODB_CONFIG
 from model_catalog.adapters.dynamodb import DynamoDBStore
+from model_catalog.domain.backoff import BackoffPolicy
 from model_catalog.domain.routes import RouteTable
-from model_catalog.service import CatalogService
+from model_catalog.ports import CatalogObserver
+from model_catalog.service import REFRESH_THREAD_NAME, RETRY_AFTER_FAILURE_SECONDS, CatalogService
 from tests.conftest import CACHE_TABLE as TABLE
 from tests.conftest import SNAPSHOT
 from tests.conftest import create_cache_table as create_table
@@ -33,6 +36,8 @@ from tests.fakes import FakeBedrock
 from tests.integration.test_service import Clock
 
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
+# The back-off of the service with its jitter pinned to the top: windows of 30, 60, 120, 240, 300 s.
+WHOLE_WINDOWS = BackoffPolicy(RETRY_AFTER_FAILURE_SECONDS, 300, draw=lambda: 1.0)
 START = 1_000_000.0
 API_KEY = "reliability-key-0123456789"
 
@@ -77,8 +82,14 @@ def make_service(
     max_stale: float = 86400,
     lease: int = 60,
     sleep: Callable[[float], None] | None = None,
+    stale_wait: float = 10.0,
+    cold_wait: float = 10.0,
+    backoff: BackoffPolicy = WHOLE_WINDOWS,
+    observer: CatalogObserver | None = None,
 ) -> CatalogService:
-    """One container's service: its own Bedrock clients, its own DynamoDB store on ``client``."""
+    """One container's service: its own Bedrock clients, its own DynamoDB store on ``client``. The
+    waits are generous, so that a refresh the fake answers at once is seen whole whatever the load of
+    the machine; the tests of the budgets set their own."""
     store = DynamoDBStore(TABLE, client=client, retention_seconds=int(max_stale), clock=clock) if client else None
     return CatalogService(
         regions=regions,
@@ -88,9 +99,21 @@ def make_service(
         fresh_seconds=fresh,
         max_stale_seconds=max_stale,
         lease_seconds=lease,
+        stale_wait_seconds=stale_wait,
+        cold_wait_seconds=cold_wait,
+        backoff=backoff,
+        observer=observer,
         clock=clock,
         sleep=sleep or (lambda seconds: setattr(clock, "now", clock.now + seconds)),
     )
+
+
+def refreshes_done(timeout: float = 30) -> bool:
+    """Whether every refresh a request left running in the background (any container's) has ended."""
+    for thread in threading.enumerate():
+        if thread.name == REFRESH_THREAD_NAME:
+            thread.join(timeout)
+    return not any(t.name == REFRESH_THREAD_NAME and t.is_alive() for t in threading.enumerate())
 
 
 def list_models_calls(fake: FakeBedrock) -> Counter[str]:

@@ -32,6 +32,7 @@ def test_one_event_per_route() -> None:
         "openai_get_model",
         "search_models",
         "search_models_filtered",
+        "status",
         "mcp_initialize",
         "mcp_tools_list",
         "refresh_catalog_schedule",

@@ -10,7 +10,7 @@ import pytest
 from model_catalog.api.mcp import LATEST_VERSION, SERVER_INFO, SUPPORTED_VERSIONS, McpEndpoint, Reply
 from model_catalog.api.mcp_tools import select_tools
 from model_catalog.api.operations import list_anthropic_models, list_openai_models, search_models
-from model_catalog.api.params import AnthropicListQuery, SearchQuery
+from model_catalog.api.params import AnthropicListQuery, AnthropicPage, SearchQuery
 from model_catalog.domain.catalog import Catalog
 from model_catalog.errors import CatalogUnavailableError, ConfigurationError
 from model_catalog.service import CatalogState
@@ -232,7 +232,7 @@ def test_tools_list_names_every_tool_with_a_schema_an_agent_can_act_on(endpoint:
     assert "EMBEDDINGS" in search["properties"]["output_modalities"]["description"]
 
     listing = tools["anthropic_model_list"]["inputSchema"]
-    assert list(listing["properties"]) == list(AnthropicListQuery.model_fields) and "required" not in listing
+    assert list(listing["properties"]) == list(AnthropicPage.model_fields) and "required" not in listing
     assert listing["properties"]["limit"] == {
         "type": "integer",
         "minimum": 1,

@@ -265,6 +265,19 @@ def test_an_empty_value_is_no_filter(catalog: Catalog) -> None:
 # --- ModelDetails, by hand ------------------------------------------------------------------------------
 
 
+LIFECYCLE_AND_FACTS = {
+    "lifecycle",
+    "deprecated_at",
+    "extended_access_at",
+    "retires_at",
+    "context_window",
+    "max_output_tokens",
+    "embedding_dimensions",
+    "features",
+    "pricing",
+}
+
+
 def test_model_details_has_every_field_of_the_reference(catalog: Catalog) -> None:
     reference = {
         "id",
@@ -280,7 +293,7 @@ def test_model_details_has_every_field_of_the_reference(catalog: Catalog) -> Non
         "inference_profiles",
     }
     for body in search_models(CatalogState(catalog, stale=False, age_seconds=0), SearchQuery()):
-        assert set(body) == reference | {"created_at", "aliases", "on_demand_regions"}
+        assert set(body) == reference | {"created_at", "aliases", "on_demand_regions"} | LIFECYCLE_AND_FACTS
 
 
 def test_claude_haiku_4_5_everywhere_through_profiles(catalog: Catalog) -> None:
@@ -322,6 +335,39 @@ def test_claude_haiku_4_5_everywhere_through_profiles(catalog: Catalog) -> None:
         "created_at": "2025-10-15T17:00:00Z",  # modelLifecycle.startOfLifeTime
         "aliases": ["claude-haiku-4-5-20251001", "claude-haiku-4-5"],
         "on_demand_regions": [],  # everywhere only through a profile
+        "lifecycle": "active",
+        "deprecated_at": None,
+        "extended_access_at": None,
+        "retires_at": None,
+        # From the facts file (litellm 1.110.2), the entry keyed by the id.
+        "context_window": 200_000,
+        "max_output_tokens": 64_000,
+        "embedding_dimensions": None,
+        "features": {
+            "tool_use": True,
+            "vision": True,
+            "pdf_input": True,
+            "reasoning": True,
+            "prompt_caching": True,
+            "structured_output": True,
+            "computer_use": True,
+        },
+        "pricing": {
+            "currency": "USD",
+            "input_per_mtok": 1.0,
+            "output_per_mtok": 5.0,
+            "cache_read_per_mtok": 0.1,
+            "cache_write_per_mtok": 1.25,
+            "per_image": None,
+            "by_profile": {
+                "au.anthropic.claude-haiku-4-5-20251001-v1:0": {"input_per_mtok": 1.1, "output_per_mtok": 5.5},
+                "eu.anthropic.claude-haiku-4-5-20251001-v1:0": {"input_per_mtok": 1.1, "output_per_mtok": 5.5},
+                "global.anthropic.claude-haiku-4-5-20251001-v1:0": {"input_per_mtok": 1.0, "output_per_mtok": 5.0},
+                "jp.anthropic.claude-haiku-4-5-20251001-v1:0": {"input_per_mtok": 1.1, "output_per_mtok": 5.5},
+                "us.anthropic.claude-haiku-4-5-20251001-v1:0": {"input_per_mtok": 1.1, "output_per_mtok": 5.5},
+            },
+            "by_region": {},
+        },
     }
 
 

@@ -6,6 +6,7 @@ import enum
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
+from model_catalog.domain.backoff import RegionBackoff
 from model_catalog.domain.records import RegionSnapshot
 from model_catalog.errors import SourceError
 
@@ -14,6 +15,7 @@ class CatalogSource(Protocol):
     """Where region data comes from: Bedrock, or a snapshot file."""
 
     name: str
+    kind: str  # "bedrock" or "snapshot", as /status names the source
 
     def fetch(self, regions: Sequence[str]) -> Iterator[tuple[str, RegionSnapshot | SourceError]]:
         """Every region asked, concurrently, each yielded as soon as it is read (in any order), so the
@@ -34,6 +36,14 @@ class CacheStore(Protocol):
         ...
 
     def release_refresh_lease(self, owner: str) -> None: ...
+
+    def load_backoff(self, regions: Sequence[str]) -> dict[str, RegionBackoff]:
+        """The regions some container found failing, and when they may be asked again."""
+        ...
+
+    def save_backoff(self, backoffs: Sequence[RegionBackoff], cleared: Sequence[str]) -> None:
+        """Record ``backoffs`` and forget the back-off of the ``cleared`` regions (they answered)."""
+        ...
 
     def connect(self) -> None:
         """Make the client now, with no I/O: SnapStart takes it into the snapshot, so a restored

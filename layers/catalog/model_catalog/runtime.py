@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from model_catalog.api.delivery import HttpPolicy
 from model_catalog.api.errors import Dialect
+from model_catalog.domain.backoff import BackoffPolicy
+from model_catalog.domain.facts import bundled_facts
 from model_catalog.domain.routes import MCP_PATH, RouteTable
 from model_catalog.errors import ConfigurationError
 from model_catalog.ports import ApiKeyProvider, CacheStore, CatalogObserver, CatalogSource
@@ -39,6 +41,7 @@ class Runtime:
     def before_snapshot(self) -> None:
         """SnapStart: runs once, after the cold start of the function version, before its snapshot."""
         self.service.connect_store()
+        bundled_facts()  # the model facts read once, into the snapshot
 
     def after_restore(self) -> None:
         """SnapStart: runs in each container restored from the function version's snapshot."""
@@ -81,6 +84,9 @@ def build_runtime(environ: Mapping[str, str]) -> Runtime:
         fresh_seconds=settings.model_cache_seconds,
         max_stale_seconds=settings.max_stale_seconds,
         lease_seconds=settings.refresh_lease_seconds,
+        stale_wait_seconds=settings.model_cache_stale_wait_seconds,
+        cold_wait_seconds=settings.model_cache_cold_wait_seconds,
+        backoff=BackoffPolicy(settings.refresh_backoff_seconds, settings.refresh_backoff_max_seconds),
         observer=observer,
     )
     logger.info(

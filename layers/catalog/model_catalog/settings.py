@@ -71,6 +71,12 @@ class Settings(BaseModel):
     mcp_include_tools: CommaList = Field(default=(), alias="MCP_INCLUDE_TOOLS")
     mcp_exclude_tools: CommaList = Field(default=(), alias="MCP_EXCLUDE_TOOLS")
     refresh_lease_seconds: int = Field(default=60, ge=5, alias="REFRESH_LEASE_SECONDS")
+    # A request waits on Bedrock at most this long when it has stale data to answer with, and when it
+    # has none (then a 503): well under API Gateway's 30 s integration timeout.
+    model_cache_stale_wait_seconds: float = Field(default=1.0, ge=0, le=10, alias="MODEL_CACHE_STALE_WAIT_SECONDS")
+    model_cache_cold_wait_seconds: float = Field(default=8.0, gt=0, le=25, alias="MODEL_CACHE_COLD_WAIT_SECONDS")
+    refresh_backoff_seconds: int = Field(default=30, ge=1, alias="REFRESH_BACKOFF_SECONDS")
+    refresh_backoff_max_seconds: int = Field(default=300, ge=1, alias="REFRESH_BACKOFF_MAX_SECONDS")
     cors_allow_origins: CommaList = Field(default=(), alias="CORS_ALLOW_ORIGINS")
     http_max_age_seconds: int = Field(default=60, ge=0, alias="HTTP_MAX_AGE_SECONDS")
     gzip_min_bytes: int = Field(default=1024, ge=0, alias="GZIP_MIN_BYTES")
@@ -113,6 +119,10 @@ class Settings(BaseModel):
             raise ValueError("set only one of API_KEY, API_KEY_SSM_PARAMETER, API_KEY_SECRETSMANAGER_SECRET")
         if self.model_cache_max_stale_seconds and self.model_cache_max_stale_seconds < self.model_cache_seconds:
             raise ValueError("MODEL_CACHE_MAX_STALE_SECONDS must be 0 or at least MODEL_CACHE_SECONDS")
+        if self.model_cache_cold_wait_seconds < self.model_cache_stale_wait_seconds:
+            raise ValueError("MODEL_CACHE_COLD_WAIT_SECONDS must be at least MODEL_CACHE_STALE_WAIT_SECONDS")
+        if self.refresh_backoff_max_seconds < self.refresh_backoff_seconds:
+            raise ValueError("REFRESH_BACKOFF_MAX_SECONDS must be at least REFRESH_BACKOFF_SECONDS")
         return self
 
     @classmethod

@@ -33,13 +33,18 @@ from model_catalog.errors import (
 if TYPE_CHECKING:
     from mypy_boto3_bedrock import BedrockClient
 
-# Set on purpose: a region that hangs must not hold a refresh longer than the API's timeout, and
-# adaptive retries back off when Bedrock throttles a burst of regions.
-MAX_ATTEMPTS = 4  # in all, the first try included (botocore's "max_attempts" would count retries only)
+# Set on purpose, to fit a request's budget (MODEL_CACHE_COLD_WAIT_SECONDS, 8 s by default): standard
+# retries back off 0-1 s, then 0-2 s, so a region throttled or refusing connections gives up within 3 s
+# of its first try; adaptive mode's client-side rate limiter would add its own waits (the 11.5 s of
+# issue 15). A hung region costs at most 3 x (1 + 2) s + 3 s; the request stops waiting at its budget,
+# and the refresh, holding the lease (REFRESH_LEASE_SECONDS, 60), ends within that.
+MAX_ATTEMPTS = 3  # in all, the first try included (botocore's "max_attempts" would count retries only)
+CONNECT_TIMEOUT_SECONDS = 1
+READ_TIMEOUT_SECONDS = 2
 CLIENT_CONFIG = Config(
-    connect_timeout=2,
-    read_timeout=5,
-    retries={"mode": "adaptive", "total_max_attempts": MAX_ATTEMPTS},
+    connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    read_timeout=READ_TIMEOUT_SECONDS,
+    retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
     max_pool_connections=4,
 )
 
@@ -73,6 +78,7 @@ def default_client_factory() -> ClientFactory:
 
 class BedrockSource:
     name = "Amazon Bedrock"
+    kind = "bedrock"
 
     def __init__(self, client_factory: ClientFactory | None = None, clock: Callable[[], float] = time.time) -> None:
         self._factory = client_factory or default_client_factory()

@@ -19,6 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from model_catalog.adapters.clients import create_client
+from model_catalog.domain.backoff import RegionBackoff
 from model_catalog.domain.records import RegionSnapshot
 from model_catalog.errors import CacheStoreError
 
@@ -47,6 +48,10 @@ def _manifest_key(region: str) -> str:
 
 def _chunk_key(region: str, generation: str, index: int) -> str:
     return f"region#{region}#{generation}#{index}"
+
+
+def _backoff_key(region: str) -> str:
+    return f"backoff#{region}"
 
 
 class DynamoDBStore:
@@ -128,12 +133,7 @@ class DynamoDBStore:
             }
             for i, chunk in enumerate(chunks)
         ]
-        for start in range(0, len(writes), _BATCH_WRITE_MAX):
-            request: Any = {self.table_name: writes[start : start + _BATCH_WRITE_MAX]}
-            while request:
-                with _translated("write"):
-                    response = self.client.batch_write_item(RequestItems=request)
-                request = response.get("UnprocessedItems") or None
+        self._batch_write(writes)
         # The manifest goes last: until it is written, readers keep the previous generation.
         with _translated("write"):
             self.client.put_item(
@@ -189,6 +189,49 @@ class DynamoDBStore:
             raise CacheStoreError(f"lease release: {e.response.get('Error', {}).get('Code', 'error')}") from e
         except BotoCoreError as e:
             raise CacheStoreError(f"lease release: {type(e).__name__}") from e
+
+    # --- regions failing lately: when they may be asked again ------------------------------------------
+
+    def load_backoff(self, regions: Sequence[str]) -> dict[str, RegionBackoff]:
+        found: dict[str, RegionBackoff] = {}
+        items = self._batch_get([_backoff_key(r) for r in regions])
+        for region in regions:
+            item = items.get(_backoff_key(region))
+            if item is None:
+                continue
+            try:
+                found[region] = RegionBackoff(
+                    region, int(item["failures"]["N"]), float(item["not_before"]["N"]), item["reason"]["S"]
+                )
+            except (KeyError, ValueError, TypeError) as e:
+                logger.warning("back-off item for %s is corrupt (%s: %s); ignored", region, _kind(e), e)
+        return found
+
+    def save_backoff(self, backoffs: Sequence[RegionBackoff], cleared: Sequence[str]) -> None:
+        writes: list[Any] = [
+            {
+                "PutRequest": {
+                    "Item": {
+                        "pk": {"S": _backoff_key(b.region)},
+                        "failures": {"N": str(b.failures)},
+                        "not_before": {"N": repr(b.not_before)},
+                        "reason": {"S": b.reason[:500]},
+                        "expires_at": {"N": str(int(b.not_before + 3600))},
+                    }
+                }
+            }
+            for b in backoffs
+        ]
+        writes += [{"DeleteRequest": {"Key": {"pk": {"S": _backoff_key(r)}}}} for r in cleared]
+        self._batch_write(writes)
+
+    def _batch_write(self, writes: Sequence[Any]) -> None:
+        for start in range(0, len(writes), _BATCH_WRITE_MAX):
+            request: Any = {self.table_name: writes[start : start + _BATCH_WRITE_MAX]}
+            while request:
+                with _translated("write"):
+                    response = self.client.batch_write_item(RequestItems=request)
+                request = response.get("UnprocessedItems") or None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ class SnapshotSource:
         """``required``: the configured regions, each of which the snapshot must hold."""
         self.path = path
         self.name = f"snapshot {path.name}"
+        self.kind = "snapshot"
         self._clock = clock
         try:
             document = json.loads(path.read_text(encoding="utf-8"))

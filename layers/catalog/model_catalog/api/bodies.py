@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from model_catalog.api.errors import Dialect
+from model_catalog.api.fact_bodies import CatalogStatus, Features, Lifecycle, ModelCapabilities, Pricing
 
 
 class _Body(BaseModel):
@@ -20,8 +21,16 @@ class AnthropicModelInfo(_Body):
     id: str
     display_name: str
     created_at: str
+    lifecycle: Lifecycle
+    deprecated_at: str | None
+    retires_at: str | None
+    max_input_tokens: int | None
+    max_tokens: int | None
+    line: str | None
+    capabilities: ModelCapabilities | None
     regions: list[str]
     inference_profiles: list[str]
+    extended_access_at: str | None
 
 
 class AnthropicModelPage(_Body):
@@ -57,6 +66,15 @@ class ModelDetails(_Body):
     inference_profiles: list[str]
     created_at: str
     aliases: list[str]
+    lifecycle: Lifecycle
+    deprecated_at: str | None
+    extended_access_at: str | None
+    retires_at: str | None
+    context_window: int | None
+    max_output_tokens: int | None
+    embedding_dimensions: int | None
+    features: Features
+    pricing: Pricing | None
     on_demand_regions: list[str]
 
 
@@ -106,6 +124,7 @@ RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     OpenAIModelList,
     OpenAIModel,
     ModelDetails,
+    CatalogStatus,
     AnthropicError,
     OpenAIError,
     JsonRpcError,

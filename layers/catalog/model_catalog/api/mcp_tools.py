@@ -16,17 +16,20 @@ from model_catalog.api.operations import (
     list_openai_models,
     search_models,
 )
-from model_catalog.api.params import AnthropicListQuery, SearchQuery, parse_query
+from model_catalog.api.params import MAX_LIFECYCLE_VALUES, AnthropicPage, SearchQuery, parse_query
+from model_catalog.domain.facts import FEATURES
 from model_catalog.domain.modalities import INPUT_MODALITIES, OUTPUT_MODALITIES
 from model_catalog.domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, MIN_LIMIT
+from model_catalog.domain.records import LIFECYCLES
 from model_catalog.domain.routes import RouteTable
+from model_catalog.domain.search import SORTS
 from model_catalog.errors import ConfigurationError
 from model_catalog.service import CatalogState
 
 JSONSchema = dict[str, Any]
 
 
-class AnthropicListArguments(AnthropicListQuery):
+class AnthropicListArguments(AnthropicPage):
     # Unlike the HTTP route, a tool refuses an argument it does not know: an agent learns of its typo.
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -104,6 +107,49 @@ def _search_schema(routes: RouteTable, regions: Sequence[str]) -> JSONSchema:
                 "description": "false: only active models (pass this unless you need an old one); "
                 "true: only legacy (deprecated) models.",
             },
+            "provider": _values(
+                "Model provider as Bedrock names it (Anthropic, Amazon, Meta, Mistral AI, ...; case-insensitive); "
+                "with several, any of them. An unknown name is an error that lists the providers."
+            ),
+            "lifecycle": _values(
+                f"Lifecycle stage, any of: {', '.join(LIFECYCLES)}. active: open to new use; deprecated: "
+                "Bedrock marked it legacy, see retires_at. Bedrock has no retired model."
+            ),
+            "min_context_window": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "Only models whose context window (input tokens) is at least this, e.g. 200000 for "
+                "200k. Models whose context window is unknown are left out.",
+            },
+            "min_output_tokens": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "Only models that can write at least this many tokens in one answer. Unknown: left out.",
+            },
+            "features": _values(
+                f"Features the model must have, every one of them: {', '.join(FEATURES)} (tool_use is function "
+                "calling)."
+            ),
+            "max_input_price": {
+                "type": "number",
+                "minimum": 0,
+                "description": "Most USD per million input tokens (pricing.input_per_mtok, the on-demand base "
+                "price). Models without a token price are left out.",
+            },
+            "max_output_price": {
+                "type": "number",
+                "minimum": 0,
+                "description": "Most USD per million output tokens (pricing.output_per_mtok). Models without a "
+                "token price are left out.",
+            },
+            "sort": {
+                "type": "string",
+                "enum": list(SORTS),
+                "default": "id",
+                "description": "Order of the answer: id; newest (release date, newest first); context_window "
+                "(largest first); input_price (cheapest first, so the first model is the cheapest match). Models "
+                "without the value come last.",
+            },
         }
     )
 
@@ -120,6 +166,12 @@ def _anthropic_list_schema() -> JSONSchema:
             },
             "after_id": {"type": "string", "description": "Return the page right after this model id (last_id)."},
             "before_id": {"type": "string", "description": "Return the page right before this model id (first_id)."},
+            "lifecycle": {
+                "type": "array",
+                "items": {"type": "string", "enum": list(LIFECYCLES)},
+                "maxItems": MAX_LIFECYCLE_VALUES,
+                "description": "Only models in any of these lifecycle stages; omitted: active and deprecated.",
+            },
         }
     )
 
@@ -142,10 +194,15 @@ def _tools(routes: RouteTable, regions: Sequence[str]) -> tuple[Tool, ...]:
             description=(
                 "Find the Amazon Bedrock models that fit a task. Call this first to get the model id to pass to "
                 "another endpoint or tool. Every argument is optional and they combine with AND; a list means "
-                "every value must hold. With no argument, every available model. Returns {models: [...]}, sorted "
-                "by id; each has id, name, provider, input_modalities, output_modalities, supported_routes, "
-                "supported_mcp_tools, regions, response_streaming, legacy, inference_profiles, created_at and "
-                "aliases. An unknown value is an error that lists the allowed ones; no match is an empty list."
+                "every value must hold (provider and lifecycle: any of them). With no argument, every available "
+                "model. Returns {models: [...]} in the order of sort (default id); each has id, name, provider, "
+                "input_modalities, output_modalities, supported_routes, supported_mcp_tools, regions, "
+                "response_streaming, legacy, inference_profiles, created_at, aliases, lifecycle, deprecated_at, "
+                "extended_access_at, retires_at, context_window, max_output_tokens, embedding_dimensions, features "
+                "and pricing (USD per million tokens). Example: the cheapest model with tools and at least 200k "
+                "context in eu-west-1 is {region: 'eu-west-1', features: ['tool_use'], min_context_window: 200000, "
+                "sort: 'input_price'}, first result. An unknown value is an error that lists the allowed ones; no "
+                "match is an empty list."
             ),
             arguments=SearchQuery,
             input_schema=_search_schema(routes, regions),
@@ -156,8 +213,9 @@ def _tools(routes: RouteTable, regions: Sequence[str]) -> tuple[Tool, ...]:
             title="List Anthropic-compatible models",
             description=(
                 f"One page of the TEXT-to-TEXT models, newest first, as GET {anthropic_path} answers: "
-                "{data: [{type, id, display_name, created_at, regions, inference_profiles}], first_id, last_id, "
-                "has_more}. For the next page pass after_id = last_id while has_more is true."
+                "{data: [ModelInfo], first_id, last_id, has_more}; a ModelInfo has type, id, display_name, "
+                "created_at, lifecycle, deprecated_at, retires_at, max_input_tokens, max_tokens, line, capabilities, "
+                "regions, inference_profiles. For the next page pass after_id = last_id while has_more is true."
             ),
             arguments=AnthropicListArguments,
             input_schema=_anthropic_list_schema(),
@@ -167,8 +225,9 @@ def _tools(routes: RouteTable, regions: Sequence[str]) -> tuple[Tool, ...]:
             name="anthropic_model_get",
             title="Get one Anthropic-compatible model",
             description=(
-                "One TEXT-to-TEXT model: {type, id, display_name, created_at, regions, inference_profiles}. "
-                "Unknown names are an error."
+                "One TEXT-to-TEXT model as Anthropic's ModelInfo: {type, id, display_name, created_at, lifecycle, "
+                "deprecated_at, retires_at, max_input_tokens, max_tokens, line, capabilities, regions, "
+                "inference_profiles}. Unknown names are an error."
             ),
             arguments=ModelIdArguments,
             input_schema=_object(

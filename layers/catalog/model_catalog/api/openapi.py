@@ -25,6 +25,7 @@ from pydantic.json_schema import models_json_schema
 from model_catalog.api import params
 from model_catalog.api.bodies import ERROR_BODY, RESPONSE_MODELS
 from model_catalog.api.errors import Dialect
+from model_catalog.api.fact_bodies import ANY_OF_PARAMETERS, FACT_PARAMETER_DOCS, FACT_VOCABULARIES
 from model_catalog.api.mcp import SUPPORTED_VERSIONS, VERSION_HEADER
 from model_catalog.api.mcp_tools import Tool, select_tools
 from model_catalog.api.routes import FUNCTIONS, mount
@@ -52,8 +53,10 @@ _PARAMETER_DOCS = {
     "region": "Available in this configured region.",
     "streaming": "Supports response streaming: true or false.",
     "legacy": "Is (true) or is not (false) a legacy model.",
+    **FACT_PARAMETER_DOCS,
 }
 _ARRAY_DOC = " Repeated (?x=a&x=b) or comma-separated (?x=a,b): every value must hold; an empty value is no filter."
+_ANY_OF_DOC = " Repeated (?x=a&x=b) or comma-separated (?x=a,b): any value may hold; an empty value is no filter."
 
 _HEADERS: dict[str, dict[str, Any]] = {
     "ETag": {"description": "Weak validator of the body; send it back as If-None-Match.", "schema": {"type": "string"}},
@@ -122,6 +125,7 @@ def build_openapi(
     }
     if regions:
         vocabularies["region"] = list(regions)
+    vocabularies.update(FACT_VOCABULARIES)
     for path, item in document["paths"].items():
         for operation in item.values():
             _complete(path, operation, vocabularies)
@@ -206,7 +210,10 @@ def _query_fields(names: set[str]) -> dict[str, Any]:
     if not names:
         return {}
     for model in vars(params).values():
-        if isinstance(model, type) and issubclass(model, BaseModel) and set(model.model_fields) == names:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        # A field is a parameter by its alias when it has one (lifecycle[] in the Anthropic list).
+        if {field.alias or name for name, field in model.model_fields.items()} == names:
             properties: dict[str, Any] = model.model_json_schema()["properties"]
             return properties
     raise LookupError(f"no query model in api/params.py has exactly the parameters {sorted(names)}")
@@ -226,7 +233,7 @@ def _describe_query_parameter(parameter: dict[str, Any], vocabularies: Mapping[s
             schema["minItems"] = 1  # ?streaming= is neither true nor false: a 400
         # Repeated or comma-separated: the same to the API (API Gateway joins repeats with commas).
         parameter.update(style="form", explode=True)
-        description += _ARRAY_DOC
+        description += _ANY_OF_DOC if name in ANY_OF_PARAMETERS else _ARRAY_DOC
     elif values:
         schema["enum"] = values
     if description:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -52,19 +52,52 @@ def _whole_number(value: Any) -> Any:
     return value
 
 
+def _integer(value: Any) -> Any:
+    # As for limit: "2.0", "1e3" and true are not integers.
+    if isinstance(value, bool) or (isinstance(value, str) and not _DIGITS.fullmatch(value.strip())):
+        raise ValueError(f"must be an integer >= 1, got {value!r}")
+    return value
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number >= 0 (USD per million tokens), got {value!r}")
+    return value
+
+
 _DIGITS = re.compile(r"[0-9]+")
 Values = Annotated[tuple[str, ...], BeforeValidator(_split)]
 Booleans = Annotated[tuple[bool, ...], BeforeValidator(_booleans)]
 PageSize = Annotated[int, BeforeValidator(_whole_number)]
+AtLeastOne = Annotated[Annotated[int, Field(ge=1)] | None, BeforeValidator(_integer)]
+UsdPerMtok = Annotated[Annotated[float, Field(ge=0, allow_inf_nan=False)] | None, BeforeValidator(_number)]
+Sort = Literal["id", "newest", "context_window", "input_price"]
+MAX_LIFECYCLE_VALUES = 3
 
 
-class AnthropicListQuery(BaseModel):
+class AnthropicPage(BaseModel):
+    """Which page of the Anthropic list: what the route and the MCP tool both take."""
+
     # Unknown parameters are ignored, as Anthropic's API does.
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     limit: PageSize = Field(default=DEFAULT_LIMIT, ge=MIN_LIMIT, le=MAX_LIMIT)
     after_id: str | None = None
     before_id: str | None = None
+    lifecycle: Values = ()  # any of these stages; repeated or comma-separated
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        return self.lifecycle
+
+
+class AnthropicListQuery(AnthropicPage):
+    # The SDK sends lifecycle[]=a&lifecycle[]=b: the same values as lifecycle=a&lifecycle=b.
+    lifecycle_brackets: Values = Field(default=(), alias="lifecycle[]")
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        return (*self.lifecycle, *self.lifecycle_brackets)
 
 
 class SearchQuery(BaseModel):
@@ -77,6 +110,14 @@ class SearchQuery(BaseModel):
     region: Values = ()
     streaming: Booleans = ()
     legacy: Booleans = ()
+    provider: Values = ()
+    lifecycle: Values = ()
+    min_context_window: AtLeastOne = None
+    min_output_tokens: AtLeastOne = None
+    features: Values = ()
+    max_input_price: UsdPerMtok = None
+    max_output_price: UsdPerMtok = None
+    sort: Sort = "id"
 
     def criteria(self) -> SearchCriteria:
         return SearchCriteria(
@@ -86,6 +127,14 @@ class SearchQuery(BaseModel):
             region=self.region,
             streaming=self.streaming,
             legacy=self.legacy,
+            provider=self.provider,
+            lifecycle=self.lifecycle,
+            min_context_window=self.min_context_window,
+            min_output_tokens=self.min_output_tokens,
+            features=self.features,
+            max_input_price=self.max_input_price,
+            max_output_price=self.max_output_price,
+            sort=self.sort,
         )
 
 

@@ -25,11 +25,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseContentModel
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from model_catalog.api import bodies, operations
+from model_catalog.api import bodies, fact_bodies, operations
 from model_catalog.api.errors import Dialect
 from model_catalog.api.http import JSON_TYPE, as_sent, json_response, request_body
 from model_catalog.api.params import AnthropicListQuery, SearchQuery
-from model_catalog.domain.routes import MCP_PATH, RouteTable
+from model_catalog.domain.routes import MCP_PATH, STATUS_PATH, RouteTable
 from model_catalog.errors import MethodNotAllowedError
 from model_catalog.service import CatalogState
 
@@ -168,6 +168,27 @@ def search(state: State) -> APIGatewayHttpRouter:
     return router
 
 
+def status(state: State) -> APIGatewayHttpRouter:
+    router = _router()
+
+    @router.get(
+        STATUS_PATH,
+        summary="Catalog status",
+        description=(
+            "What the catalog serves and how fresh: its source, each configured region's last good read "
+            "(fetched_at, age_seconds, stale), its models and last failed read, the model count, and the "
+            "provenance of the model facts. access is null: account access is not checked in this version."
+        ),
+        tags=["Status"],
+        operation_id="catalog_status",
+        responses=answers(Dialect.OPENAI, fact_bodies.CatalogStatus, "OK", 401, 503),
+    )
+    def catalog_status() -> Response[str]:
+        return answer(state, operations.catalog_status)
+
+    return router
+
+
 def mcp_tools() -> Sequence[Any]:
     """The MCP tools this deployment offers; an unknown name in MCP_INCLUDE_TOOLS/EXCLUDE stops the cold start."""
     from model_catalog.api.mcp_tools import select_tools  # noqa: PLC0415
@@ -298,7 +319,7 @@ def mount(
 FUNCTIONS: dict[str, tuple[Mount, ...]] = {
     "list_models": (Mount(anthropic_list, Prefix.ANTHROPIC), Mount(openai_list, Prefix.OPENAI)),
     "get_model": (Mount(anthropic_get, Prefix.ANTHROPIC), Mount(openai_get, Prefix.OPENAI)),
-    "search_models": (Mount(search),),
+    "search_models": (Mount(search), Mount(status)),
     "mcp_server": (Mount(mcp, cold_start=mcp_tools),),
     "docs": (Mount(docs, open=True),),
 }

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from model_catalog.domain.facts import FactsTable, bundled_facts
 from model_catalog.domain.normalize import BuildReport, RegionListing, merge_listings
 from model_catalog.domain.records import ModelRecord, RegionSnapshot
 from model_catalog.domain.routes import ANTHROPIC_LIST_TOOL, RouteSpec, RouteTable
@@ -78,8 +79,11 @@ class Catalog:
         regions: Sequence[str],
         fetched_at: Mapping[str, float],
         skipped: Sequence[str] = (),
+        *,
+        facts: FactsTable | None = None,
     ) -> None:
         self.routes = routes
+        self.facts = facts if facts is not None else bundled_facts()  # what the records' facts came from
         self.regions = tuple(regions)
         self.fetched_at = dict(fetched_at)  # region -> unix seconds of its data
         self.skipped = tuple(skipped)
@@ -90,28 +94,64 @@ class Catalog:
             if anthropic_route is not None
             else None
         )
+        self._anthropic_by_stage: dict[frozenset[str], ModelView] = {}
+        self._anthropic_stages = frozenset(r.lifecycle for r in (self.anthropic.ordered if self.anthropic else ()))
         self.supported_routes: Mapping[str, tuple[RouteSpec, ...]] = {r.id: routes.supported_by(r) for r in records}
         # Every modality some model has: a raw value Bedrock adds later is a valid filter value too.
         self.input_modalities = frozenset(m for r in records for m in r.input_modalities)
+        self.providers = tuple(sorted({r.provider for r in records}))
+        self._holding = _index(self.all.ordered, self.supported_routes)
         self.output_modalities = frozenset(m for r in records for m in r.output_modalities)
 
     @classmethod
     def from_snapshots(
-        cls, snapshots: Mapping[str, RegionSnapshot], regions: Sequence[str], routes: RouteTable
+        cls,
+        snapshots: Mapping[str, RegionSnapshot],
+        regions: Sequence[str],
+        routes: RouteTable,
+        facts: FactsTable | None = None,
     ) -> Catalog:
         return cls.from_listings(
-            {r: RegionListing.of(snapshots[r]) for r in regions if r in snapshots}, regions, routes
+            {r: RegionListing.of(snapshots[r]) for r in regions if r in snapshots}, regions, routes, facts
         )
 
     @classmethod
     def from_listings(
-        cls, listings: Mapping[str, RegionListing], regions: Sequence[str], routes: RouteTable
+        cls,
+        listings: Mapping[str, RegionListing],
+        regions: Sequence[str],
+        routes: RouteTable,
+        facts: FactsTable | None = None,
     ) -> Catalog:
-        """From each region's answers already read (``RegionListing.of``), as a refresh reads them."""
+        """From each region's answers already read (``RegionListing.of``), as a refresh reads them;
+        ``facts`` default to the data file shipped in the layer."""
+        facts = facts if facts is not None else bundled_facts()
         report = BuildReport()
-        records = merge_listings(listings, regions, report)
+        records = merge_listings(listings, regions, report, facts)
         fetched_at = {r: listings[r].fetched_at for r in regions if r in listings}
-        return cls(records, routes, regions, fetched_at, report.skipped)
+        return cls(records, routes, regions, fetched_at, report.skipped, facts=facts)
+
+    def anthropic_in(self, stages: frozenset[str]) -> ModelView | None:
+        """The Anthropic list narrowed to these lifecycle stages (empty: active and deprecated, so every
+        model; Bedrock has no retired one). Each narrowed view is built once, on first use."""
+        view = self.anthropic
+        if view is None or not stages or self._anthropic_stages <= stages:
+            return view
+        key = frozenset(stages)
+        narrowed = self._anthropic_by_stage.get(key)
+        if narrowed is None:
+            narrowed = ModelView.of((r for r in view.ordered if r.lifecycle in key), order="newest")
+            self._anthropic_by_stage[key] = narrowed
+        return narrowed
+
+    def holding(self, kind: str, value: object) -> frozenset[int]:
+        """The positions in ``models`` of the models that hold ``value`` (see ``_index``): a search
+        intersects these instead of testing every model."""
+        return self._holding.get((kind, value), frozenset())
+
+    def models_in(self, region: str) -> int:
+        """How many models are available in ``region``."""
+        return len(self.holding("region", region))
 
     @property
     def models(self) -> tuple[ModelRecord, ...]:
@@ -124,3 +164,27 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self.all.ordered)
+
+
+def _index(
+    models: Sequence[ModelRecord], supported_routes: Mapping[str, tuple[RouteSpec, ...]]
+) -> dict[tuple[str, object], frozenset[int]]:
+    """(kind, value) -> positions of the models that hold it: each input and output modality, region,
+    route (by MCP tool), provider, lifecycle stage, streaming and legacy flag, and feature that is true."""
+    index: dict[tuple[str, object], set[int]] = {}
+    for position, model in enumerate(models):
+        held: list[tuple[str, object]] = [
+            *(("input", m) for m in model.input_modalities),
+            *(("output", m) for m in model.output_modalities),
+            *(("region", r) for r in model.regions),
+            *(("route", route.tool) for route in supported_routes.get(model.id, ())),
+            ("provider", model.provider),
+            ("lifecycle", model.lifecycle),
+            ("streaming", model.response_streaming),
+            ("legacy", model.legacy),
+        ]
+        if model.facts is not None:
+            held += [("feature", name) for name, flag in model.facts.features if flag is True]
+        for key in held:
+            index.setdefault(key, set()).add(position)
+    return {key: frozenset(positions) for key, positions in index.items()}

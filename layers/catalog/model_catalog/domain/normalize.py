@@ -5,23 +5,33 @@
 - ``regions`` are the configured regions where it is available, ``on_demand_regions`` those of them
   that list it with ``ON_DEMAND`` (the others reach it only through a profile), ``inference_profiles``
   the ACTIVE system profiles of any configured region that route to it;
-- scalar fields come from the first configured region that lists the model.
+- scalar fields come from the first configured region that lists the model, lifecycle included:
+  ``lifecycle`` is ``active`` for status ACTIVE (or none), ``deprecated`` for LEGACY and any status
+  Bedrock adds later; its dates are None while the model is active;
+- the facts (domain/facts.py) come from the facts table, looked up once per record.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from model_catalog.domain.aliases import aliases_for, date_in_id
+from model_catalog.domain.facts import FactsTable, ModelFacts, bundled_facts
 from model_catalog.domain.modalities import normalize_inputs, normalize_outputs
-from model_catalog.domain.records import ModelRecord, RawSummary, RegionSnapshot
+from model_catalog.domain.records import Lifecycle, ModelRecord, RawSummary, RegionSnapshot
+
+logger = logging.getLogger(__name__)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FOUNDATION_MODEL_ARN = "foundation-model/"
 _ON_DEMAND = "ON_DEMAND"
+_ACTIVE_STATUSES = frozenset({"ACTIVE", ""})
+_KNOWN_STATUSES = frozenset({"ACTIVE", "LEGACY"})
+_reported_statuses: set[str] = set()  # a status Bedrock adds later is logged once per container
 
 
 @dataclass(slots=True)
@@ -74,18 +84,26 @@ class RegionListing:
 
 
 def build_records(
-    snapshots: Mapping[str, RegionSnapshot], regions: Sequence[str], report: BuildReport | None = None
+    snapshots: Mapping[str, RegionSnapshot],
+    regions: Sequence[str],
+    report: BuildReport | None = None,
+    facts: FactsTable | None = None,
 ) -> list[ModelRecord]:
     """Merge the snapshots of ``regions`` (in that order) into records sorted by id."""
     listings = {r: RegionListing.of(snapshots[r]) for r in regions if r in snapshots}
-    return merge_listings(listings, regions, report)
+    return merge_listings(listings, regions, report, facts)
 
 
 def merge_listings(
-    listings: Mapping[str, RegionListing], regions: Sequence[str], report: BuildReport | None = None
+    listings: Mapping[str, RegionListing],
+    regions: Sequence[str],
+    report: BuildReport | None = None,
+    facts: FactsTable | None = None,
 ) -> list[ModelRecord]:
-    """The records of ``regions`` (in that order) from their listings, sorted by id."""
+    """The records of ``regions`` (in that order) from their listings, sorted by id, with their facts
+    (``facts``; default: the data file shipped in the layer)."""
     report = report if report is not None else BuildReport()
+    facts = facts if facts is not None else bundled_facts()
     present = {r: listings[r] for r in regions if r in listings}
     first_listing: dict[str, RawSummary] = {}
     for listing in reversed(present.values()):
@@ -104,7 +122,12 @@ def merge_listings(
 
     records = [
         _record(
-            model_id, first_listing[model_id], regions_, on_demand_in.get(model_id, ()), profiles_of.get(model_id, ())
+            model_id,
+            first_listing[model_id],
+            sorted(regions_),
+            sorted(on_demand_in.get(model_id, ())),
+            sorted(profiles_of.get(model_id, ())),
+            facts_table=facts,
         )
         for model_id, regions_ in available_in.items()
     ]
@@ -147,12 +170,21 @@ def _is_available(summary: RawSummary, routed_by_active_profile: bool) -> bool:
 
 
 def _record(
-    model_id: str, summary: RawSummary, regions: Sequence[str], on_demand: Sequence[str], profiles: Iterable[str]
+    model_id: str,
+    summary: RawSummary,
+    regions: Sequence[str],
+    on_demand: Sequence[str],
+    profiles: Sequence[str],
+    *,
+    facts_table: FactsTable,
 ) -> ModelRecord:
     lifecycle = summary.get("modelLifecycle")
     lifecycle = lifecycle if isinstance(lifecycle, Mapping) else {}
     provider = summary.get("providerName")
     name = summary.get("modelName")
+    facts = facts_table.lookup(model_id, profiles, regions)
+    stage = _stage(model_id, lifecycle.get("status"))
+    deprecated = stage == "deprecated"
     return ModelRecord(
         id=model_id,
         name=name if isinstance(name, str) and name else model_id,
@@ -162,26 +194,57 @@ def _record(
         response_streaming=summary.get("responseStreamingSupported") is True,
         legacy=lifecycle.get("status") == "LEGACY",
         created_at=created_at(model_id, lifecycle.get("startOfLifeTime")),
-        regions=tuple(sorted(regions)),
-        on_demand_regions=tuple(sorted(on_demand)),
-        inference_profiles=tuple(sorted(profiles)),
+        regions=tuple(regions),
+        on_demand_regions=tuple(on_demand),
+        inference_profiles=tuple(profiles),
         aliases=aliases_for(model_id),
+        lifecycle=stage,
+        deprecated_at=timestamp(lifecycle.get("legacyTime")) if deprecated else None,
+        extended_access_at=timestamp(lifecycle.get("publicExtendedAccessTime")) if deprecated else None,
+        retires_at=_retires_at(lifecycle, facts) if deprecated else None,
+        facts=facts,
     )
+
+
+def _stage(model_id: str, status: Any) -> Lifecycle:
+    status = status.strip().upper() if isinstance(status, str) else ""
+    if status in _ACTIVE_STATUSES:
+        return "active"
+    if status not in _KNOWN_STATUSES and status not in _reported_statuses:
+        _reported_statuses.add(status)
+        logger.warning("Bedrock lifecycle status %r (first seen on %s) is taken as deprecated", status, model_id)
+    return "deprecated"
+
+
+def _retires_at(lifecycle: Mapping[str, Any], facts: ModelFacts | None) -> datetime | None:
+    """Bedrock's ``endOfLifeTime``, else the facts source's ``deprecation_date``."""
+    end_of_life = timestamp(lifecycle.get("endOfLifeTime"))
+    if end_of_life is None and facts is not None:
+        return facts.deprecation_date
+    return end_of_life
 
 
 def _strings(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list | tuple) else []
 
 
+def timestamp(value: Any) -> datetime | None:
+    """A Bedrock timestamp (a datetime, or its ISO text once cached) in UTC; None when it is not one."""
+    if isinstance(value, datetime):
+        return _utc(value)
+    if isinstance(value, str) and value:
+        try:
+            return _utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        except ValueError:
+            return None
+    return None
+
+
 def created_at(model_id: str, start_of_life: Any) -> datetime:
     """``startOfLifeTime``, else the YYYYMMDD date in the id, else the epoch; always UTC."""
-    if isinstance(start_of_life, datetime):
-        return _utc(start_of_life)
-    if isinstance(start_of_life, str) and start_of_life:
-        try:
-            return _utc(datetime.fromisoformat(start_of_life.replace("Z", "+00:00")))
-        except ValueError:
-            pass
+    started = timestamp(start_of_life)
+    if started is not None:
+        return started
     date = date_in_id(model_id)
     if date is not None:
         try:

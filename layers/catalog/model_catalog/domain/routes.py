@@ -14,6 +14,8 @@ ANTHROPIC = "{anthropic}"
 OPENAI = "{openai}"
 # The MCP endpoint: no prefix, and not in the table (it serves the tools, it is none of them).
 MCP_PATH = "/mcp"
+# What the catalog serves and how fresh: no prefix, not in the table (no model supports it).
+STATUS_PATH = "/status"
 
 
 @dataclass(frozen=True, slots=True)
