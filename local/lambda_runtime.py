@@ -48,7 +48,6 @@ class LocalFunction:
     timeout_seconds: float = 3.0
     _callable: Handler | None = field(default=None, repr=False)
     _module_name: str | None = field(default=None, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def module_file(self) -> Path:
@@ -77,8 +76,15 @@ class LocalFunction:
             aws_request_id=str(uuid.uuid4()),
             timeout_seconds=self.timeout_seconds,
         )
-        with self._lock:
+        with _ONE_INVOCATION_AT_A_TIME:
             return handler(event, context)
+
+
+# Lambda runs one request at a time per container. Here every function shares one process, and Powertools
+# keeps the request being resolved on a class (BaseRouter.current_event), not on each resolver: two
+# functions answering at once would read each other's event (a page's request for /openapi.json made a
+# concurrent /search_models see no API key). So one invocation at a time in the whole process.
+_ONE_INVOCATION_AT_A_TIME = threading.Lock()
 
 
 def import_file(path: Path, module_name: str) -> ModuleType:

@@ -6,6 +6,8 @@ import json
 import re
 from typing import Any
 
+import pytest
+
 from model_catalog.api import openapi
 from model_catalog.domain.routes import RouteTable
 from tests.conftest import HandlerLoader
@@ -58,16 +60,23 @@ def test_the_default_deployment_serves_the_checked_in_document_with_its_regions(
     assert served == json.loads(openapi.render(openapi.build_openapi(routes, regions=regions)))
 
 
-def test_docs_page_is_self_contained_and_allowed_by_hash(load_handler: HandlerLoader) -> None:
+@pytest.mark.parametrize(
+    ("path", "reads"),
+    [("/docs", ['fetch("openapi.json"']), ("/", ['api("search_models"', 'api("status")', 'api("openapi.json"'])],
+)
+def test_pages_are_open_self_contained_and_allowed_by_hash(
+    load_handler: HandlerLoader, path: str, reads: list[str]
+) -> None:
     docs = load_handler("docs", API_KEY="secret")
-    answer = call(docs, get("/docs"))
+    answer = call(docs, get(path))
     assert answer.status == 200
     assert answer.headers["content-type"].startswith("text/html")
     page = answer.text
-    assert 'fetch("openapi.json"' in page
+    assert all(read in page for read in reads)
     # Nothing loads from elsewhere: no src= or href= to another host, and the policy forbids it anyway.
     assert not re.search(r"""(src|href)=["']https?://""", page)
+    assert "<script src" not in page and "<link" not in page
     policy = answer.headers["content-security-policy"]
     assert "default-src 'none'" in policy and "connect-src 'self'" in policy
-    assert re.search(r"script-src 'sha256-[A-Za-z0-9+/=]{44}'", policy)
+    assert re.search(r"script-src 'sha256-[A-Za-z0-9+/=]{44}'; style-src 'sha256-[A-Za-z0-9+/=]{44}';", policy)
     assert "unsafe-inline" not in policy

@@ -222,7 +222,14 @@ def test_get_on_the_mcp_endpoint_is_405(local_api: LocalServer) -> None:
 @pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
 def test_an_unknown_path_is_404_in_the_dialect(local_api: LocalServer, method: str) -> None:
     assert "no route" in openai_error(send(local_api, method, "/v2/models"), 404)
-    assert "no route" in openai_error(send(local_api, method, "/"), 404)
+    assert "no route" in openai_error(send(local_api, method, "/v2"), 404)
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+def test_the_catalog_page_answers_only_get(local_api: LocalServer, method: str) -> None:
+    answer = send(local_api, method, "/")
+    assert "not allowed" in openai_error(answer, 405)
+    assert answer.headers["allow"] == "GET"
 
 
 def test_the_key_is_checked_before_the_method(local_api: LocalServer) -> None:

@@ -205,6 +205,7 @@ def test_routes_with_the_default_prefixes() -> None:
         "DELETE /mcp -> McpServerFunction",
         "GET /openapi.json -> DocsFunction",
         "GET /docs -> DocsFunction",
+        "GET / -> DocsFunction",
         "$default -> ListModelsFunction",
     }
 
@@ -228,6 +229,7 @@ def test_equal_prefixes_turn_the_anthropic_models_routes_off(prefix: str) -> Non
         "DELETE /mcp -> McpServerFunction",
         "GET /openapi.json -> DocsFunction",
         "GET /docs -> DocsFunction",
+        "GET / -> DocsFunction",
         "$default -> ListModelsFunction",
     }
 

@@ -64,6 +64,19 @@ def test_all_regions_merge_into_one_record_per_model(snapshot_doc: dict[str, Any
     assert [m.id for m in catalog.models] == sorted(m.id for m in catalog.models)
 
 
+def test_on_demand_regions_are_those_listing_on_demand(snapshot_doc: dict[str, Any], catalog: Catalog) -> None:
+    on_demand: dict[str, set[str]] = {}
+    for region in ALL_REGIONS:
+        for m in snapshot_doc["regions"][region]["ListFoundationModels"]["modelSummaries"]:
+            if "ON_DEMAND" in m["inferenceTypesSupported"]:
+                on_demand.setdefault(m["modelId"], set()).add(region)
+    for model in catalog.models:
+        assert model.on_demand_regions == tuple(sorted(on_demand.get(model.id, ())))
+        assert set(model.on_demand_regions) <= set(model.regions)
+    # The page's region matrix tells the two apart: a model reached only through profiles in some region.
+    assert any(set(m.regions) - set(m.on_demand_regions) for m in catalog.models)
+
+
 def test_provisioned_only_and_empty_variants_are_left_out(catalog: Catalog) -> None:
     for variant in (
         "amazon.nova-pro-v1:0:300k",

@@ -293,7 +293,8 @@ def test_model_details_has_every_field_of_the_reference(catalog: Catalog) -> Non
         "inference_profiles",
     }
     for body in search_models(CatalogState(catalog, stale=False, age_seconds=0), SearchQuery()):
-        assert set(body) == reference | {"created_at", "aliases"} | LIFECYCLE_AND_FACTS | {"callable_regions", "access"}
+        extras = {"created_at", "aliases", "on_demand_regions", "callable_regions", "access"}
+        assert set(body) == reference | extras | LIFECYCLE_AND_FACTS
 
 
 def test_claude_haiku_4_5_everywhere_through_profiles(catalog: Catalog) -> None:
@@ -334,6 +335,7 @@ def test_claude_haiku_4_5_everywhere_through_profiles(catalog: Catalog) -> None:
         ],
         "created_at": "2025-10-15T17:00:00Z",  # modelLifecycle.startOfLifeTime
         "aliases": ["claude-haiku-4-5-20251001", "claude-haiku-4-5"],
+        "on_demand_regions": [],  # everywhere only through a profile
         "lifecycle": "active",
         "deprecated_at": None,
         "extended_access_at": None,

@@ -85,6 +85,7 @@ class ModelDetails(_Body):
     embedding_dimensions: int | None
     features: Features
     pricing: Pricing | None
+    on_demand_regions: list[str]
     # Null with ACCESS_CHECK off; else the regions it is callable in, and each region's answer.
     callable_regions: list[str] | None
     access: dict[str, ModelAccess] | None

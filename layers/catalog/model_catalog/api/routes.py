@@ -35,6 +35,7 @@ from model_catalog.service import CatalogState
 
 OPENAPI_PATH = "/openapi.json"
 DOCS_PATH = "/docs"
+CATALOG_PAGE_PATH = "/"
 
 _ERROR_DESCRIPTIONS = {
     400: "Invalid request: the message names the parameter and what it takes",
@@ -243,9 +244,9 @@ def mcp(state: State) -> APIGatewayHttpRouter:
 
 
 def docs(state: State) -> APIGatewayHttpRouter:
-    # Imported here: only the docs function serves the document and the page.
+    # Imported here: only the docs function serves the document and the pages.
     from model_catalog.api.openapi import served_document  # noqa: PLC0415
-    from model_catalog.api.page import PAGE, PAGE_POLICY  # noqa: PLC0415
+    from model_catalog.api.page import CATALOG_PAGE, DOCS_PAGE  # noqa: PLC0415
 
     router = _router()
     document = functools.cache(served_document)  # made on first request, once per container
@@ -261,16 +262,26 @@ def docs(state: State) -> APIGatewayHttpRouter:
     def openapi() -> Response[str]:
         return Response(200, JSON_TYPE, document())
 
+    html: dict[int, OpenAPIResponse] = {
+        200: {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}
+    }
+
     @router.get(
-        DOCS_PATH,
-        summary="Try the API in a browser",
-        tags=["Docs"],
-        operation_id="docs",
-        security=[],
-        responses={200: {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}},
+        DOCS_PATH, summary="Try the API in a browser", tags=["Docs"], operation_id="docs", security=[], responses=html
     )
-    def page() -> Response[str]:
-        return Response(200, "text/html; charset=utf-8", PAGE, {"Content-Security-Policy": PAGE_POLICY})
+    def docs_page() -> Response[str]:
+        return DOCS_PAGE.response()
+
+    @router.get(
+        CATALOG_PAGE_PATH,
+        summary="The catalog in a browser",
+        tags=["Docs"],
+        operation_id="catalog_page",
+        security=[],
+        responses=html,
+    )
+    def catalog_page() -> Response[str]:
+        return CATALOG_PAGE.response()
 
     return router
 

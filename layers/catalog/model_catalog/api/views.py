@@ -117,6 +117,7 @@ def model_details(record: ModelRecord, catalog: Catalog) -> JSON:
         "inference_profiles": list(record.inference_profiles),
         "created_at": record.created_at_rfc3339,
         "aliases": list(record.aliases),
+        "on_demand_regions": list(record.on_demand_regions),
         "lifecycle": record.lifecycle,
         "deprecated_at": rfc3339(record.deprecated_at),
         "extended_access_at": rfc3339(record.extended_access_at),

@@ -2,8 +2,9 @@
 
 - a model is available in a region when that region lists it with ``ON_DEMAND``, or with
   ``INFERENCE_PROFILE`` and an ACTIVE system profile listed there routes to it;
-- ``regions`` are the configured regions where it is available, ``inference_profiles`` the ACTIVE
-  system profiles of any configured region that route to it;
+- ``regions`` are the configured regions where it is available, ``on_demand_regions`` those of them
+  that list it with ``ON_DEMAND`` (the others reach it only through a profile), ``inference_profiles``
+  the ACTIVE system profiles of any configured region that route to it;
 - scalar fields come from the first configured region that lists the model, lifecycle included:
   ``lifecycle`` is ``active`` for status ACTIVE (or none), ``deprecated`` for LEGACY and any status
   Bedrock adds later; its dates are None while the model is active;
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FOUNDATION_MODEL_ARN = "foundation-model/"
+_ON_DEMAND = "ON_DEMAND"
 _ACTIVE_STATUSES = frozenset({"ACTIVE", ""})
 _KNOWN_STATUSES = frozenset({"ACTIVE", "LEGACY"})
 _reported_statuses: set[str] = set()  # a status Bedrock adds later is logged once per container
@@ -49,6 +51,7 @@ class RegionListing:
     fetched_at: float  # of the snapshot read
     first_listing: Mapping[str, RawSummary]
     available: frozenset[str]
+    on_demand: frozenset[str]  # of the available ones, those listed with ON_DEMAND
     profiles_of: Mapping[str, frozenset[str]]  # model id -> ACTIVE system profile ids routing to it
     skipped: tuple[str, ...]
 
@@ -59,6 +62,7 @@ class RegionListing:
         routed = _active_profile_targets(snapshot.profile_summaries, region, report)
         first_listing: dict[str, RawSummary] = {}
         available: set[str] = set()
+        on_demand: set[str] = set()
         for summary in snapshot.model_summaries:
             model_id = _model_id(summary, region, report)
             if model_id is None:
@@ -66,11 +70,14 @@ class RegionListing:
             first_listing.setdefault(model_id, summary)
             if _is_available(summary, model_id in routed):
                 available.add(model_id)
+            if _ON_DEMAND in _strings(summary.get("inferenceTypesSupported")):
+                on_demand.add(model_id)
         return cls(
             region=region,
             fetched_at=snapshot.fetched_at,
             first_listing=first_listing,
             available=frozenset(available),
+            on_demand=frozenset(on_demand),
             profiles_of={target: frozenset(ids) for target, ids in routed.items()},
             skipped=tuple(report.skipped),
         )
@@ -102,6 +109,7 @@ def merge_listings(
     for listing in reversed(present.values()):
         first_listing.update(listing.first_listing)  # an earlier region's summary replaces a later one's
     available_in: dict[str, list[str]] = {}
+    on_demand_in: dict[str, list[str]] = {}
     profiles_of: dict[str, set[str]] = {}
     for region, listing in present.items():
         report.skipped.extend(listing.skipped)
@@ -109,9 +117,18 @@ def merge_listings(
             profiles_of.setdefault(target, set()).update(profile_ids)
         for model_id in listing.available:
             available_in.setdefault(model_id, []).append(region)
+        for model_id in listing.on_demand:
+            on_demand_in.setdefault(model_id, []).append(region)
 
     records = [
-        _record(model_id, first_listing[model_id], sorted(regions_), sorted(profiles_of.get(model_id, ())), facts)
+        _record(
+            model_id,
+            first_listing[model_id],
+            sorted(regions_),
+            sorted(on_demand_in.get(model_id, ())),
+            sorted(profiles_of.get(model_id, ())),
+            facts_table=facts,
+        )
         for model_id, regions_ in available_in.items()
     ]
     records.sort(key=lambda r: r.id)
@@ -149,11 +166,17 @@ def _model_id(summary: Any, region: str, report: BuildReport) -> str | None:
 
 def _is_available(summary: RawSummary, routed_by_active_profile: bool) -> bool:
     kinds = _strings(summary.get("inferenceTypesSupported"))
-    return "ON_DEMAND" in kinds or ("INFERENCE_PROFILE" in kinds and routed_by_active_profile)
+    return _ON_DEMAND in kinds or ("INFERENCE_PROFILE" in kinds and routed_by_active_profile)
 
 
 def _record(
-    model_id: str, summary: RawSummary, regions: Sequence[str], profiles: Sequence[str], facts_table: FactsTable
+    model_id: str,
+    summary: RawSummary,
+    regions: Sequence[str],
+    on_demand: Sequence[str],
+    profiles: Sequence[str],
+    *,
+    facts_table: FactsTable,
 ) -> ModelRecord:
     lifecycle = summary.get("modelLifecycle")
     lifecycle = lifecycle if isinstance(lifecycle, Mapping) else {}
@@ -172,6 +195,7 @@ def _record(
         legacy=lifecycle.get("status") == "LEGACY",
         created_at=created_at(model_id, lifecycle.get("startOfLifeTime")),
         regions=tuple(regions),
+        on_demand_regions=tuple(on_demand),
         inference_profiles=tuple(profiles),
         aliases=aliases_for(model_id),
         lifecycle=stage,

@@ -55,6 +55,8 @@ class ModelRecord:
     regions: tuple[str, ...]
     inference_profiles: tuple[str, ...]
     aliases: tuple[str, ...] = field(default=())
+    on_demand_regions: tuple[str, ...] = field(default=())
+    """Of ``regions``, those where the model is called on demand; in the others only through a profile."""
     # Bedrock's modelLifecycle; the three dates are None while the model is active.
     lifecycle: Lifecycle = "active"
     deprecated_at: datetime | None = None
