@@ -120,6 +120,15 @@ def test_choosing_filters_writes_the_url_and_asks_search_models(tab: Tab, api: h
     expect_rows(page, [m["id"] for m in api_answer(api, "/")])
 
 
+def test_no_callable_control_while_the_access_check_is_off(tab: Tab, api: httpx.Client) -> None:
+    # The snapshot holds no access data: /status says access is null, and search_models refuses callable.
+    assert api.get("/status").json()["access"] is None
+    assert api.get("/search_models", params={"callable": "true"}).status_code == 400
+    page = tab.open("/")
+    expect(page.locator('[data-filter="streaming"]')).to_have_count(1)
+    expect(page.locator('[data-filter="callable"]')).to_have_count(0)
+
+
 def test_a_filter_the_api_refuses_is_shown_with_its_message(tab: Tab, api: httpx.Client) -> None:
     tab.expected_errors.append("status of 400")
     page = tab.open("/?input_modalities=SMELL")
