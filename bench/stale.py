@@ -72,7 +72,9 @@ def _container(fake: FakeBedrock) -> Iterator[tuple[Handler, CatalogService]]:
 def measure_stale_answers(samples: int, warm_iterations: int = 300) -> StaleResult:
     fake = FakeBedrock(snapshot_doc(), rounds=2)
     context, event = LambdaContext(), ROUTES[0].event()
-    with open(os.devnull, "w") as log, redirect_stdout(log), _container(fake) as (handler, service):
+    # Never closed: a logger made in this container keeps its stream, and a refresh thread may still log.
+    log = open(os.devnull, "w")  # noqa: SIM115
+    with redirect_stdout(log), _container(fake) as (handler, service):
         _check(handler(event, context), stale=False)  # the cold start reads every region
         time.sleep(FRESH_SECONDS + 0.1)
         for region in ALL_REGIONS:
