@@ -10,24 +10,22 @@ adapters' own clients (the access check makes its own, the first time a check is
 - every answer still young (the other 143 refreshes of a day): no access call at all; target 3x, as the
   plain refresh.
 
-Self-contained (the rest of bench/ is not imported): run it on its own, it prints its table."""
+Run on its own, it prints its table; a refresh is timed as bench/refresh.py times it."""
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import logging
 import math
 import os
 import statistics
 import sys
-import time
 from collections import Counter
 from dataclasses import dataclass
 
+from bench.refresh import PAGE_SIZE, timed_first_refresh
 from model_catalog.access_keeper import AccessKeeper
-from model_catalog.adapters import clients
 from model_catalog.adapters.bedrock import BedrockSource, default_client_factory
 from model_catalog.adapters.bedrock_access import CALLS_PER_REGION, BedrockAccessChecker
 from model_catalog.adapters.bedrock_access import default_client_factory as access_client_factory
@@ -39,7 +37,6 @@ from tests.fake_access import OPERATION, FakeAccess
 from tests.fakes import FakeBedrock
 
 DELAY_SECONDS = 0.1
-PAGE_SIZE = 50  # as the refresh figure of bench/: the largest regions need a second profile page
 DAY = 86400
 
 
@@ -66,16 +63,8 @@ def refresh(bedrock: FakeBedrock, access: FakeAccess, book: AccessBook | None) -
         max_stale_seconds=DAY,
         access=keeper if book is not None else None,
     )
-    clients.session.cache_clear()  # a new container's session
-    clients.create_client("dynamodb", region_name="us-east-1")
-    before = access.total_calls
-    gc.collect()
-    started = time.perf_counter()
-    report = service.refresh()
-    elapsed = time.perf_counter() - started
-    if report.failed or len(report.refreshed) != len(ALL_REGIONS):
-        raise RuntimeError(f"refresh failed: {report}")
-    return Run(elapsed, access.total_calls - before), keeper.book
+    elapsed, calls = timed_first_refresh(service, lambda: access.total_calls)
+    return Run(elapsed, calls), keeper.book
 
 
 # Fake credentials, no metadata service, no config files, and a Bedrock endpoint that is nowhere: every
