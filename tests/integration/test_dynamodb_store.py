@@ -1,4 +1,5 @@
-"""The DynamoDB cache against moto: round trips, chunking past the item limit, corruption, leases."""
+"""The DynamoDB cache against moto: round trips, one read for a cold start, chunking past the item limit,
+corruption, leases."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from moto import mock_aws
 
 from model_catalog.adapters.dynamodb import CHUNK_BYTES, DynamoDBStore
+from model_catalog.domain.access import Availability
 from model_catalog.domain.records import RegionSnapshot
 from model_catalog.errors import CacheStoreError
 from tests.conftest import CACHE_TABLE as TABLE
@@ -51,9 +53,32 @@ def test_a_region_with_thousands_of_models_spans_several_items(table: Any, snaps
 def test_a_corrupt_item_reads_as_missing(table: Any, snapshot_doc: dict[str, Any]) -> None:
     store = DynamoDBStore(TABLE, client=table, clock=lambda: NOW)
     store.save(list(snapshots_of(snapshot_doc, ("us-east-1", "us-west-2")).values()))
-    chunk = next(i for i in table.scan(TableName=TABLE)["Items"] if i["pk"]["S"].startswith("region#us-west-2#"))
-    table.put_item(TableName=TABLE, Item=dict(chunk, data={"B": b"not zlib"}))
+    manifest = table.get_item(TableName=TABLE, Key={"pk": {"S": "region#us-west-2"}})["Item"]
+    table.put_item(TableName=TABLE, Item=dict(manifest, data={"B": b"not zlib"}))
     assert set(store.load(["us-east-1", "us-west-2"])) == {"us-east-1"}
+
+
+def test_a_region_that_fits_one_item_is_that_item_alone(table: Any, snapshot_doc: dict[str, Any]) -> None:
+    store = DynamoDBStore(TABLE, client=table, clock=lambda: NOW)
+    store.save(list(snapshots_of(snapshot_doc).values()))
+    items = table.scan(TableName=TABLE)["Items"]
+    assert sorted(i["pk"]["S"] for i in items) == sorted(f"region#{r}" for r in snapshot_doc["regions"])
+    assert all(0 < len(i["data"]["B"]) <= CHUNK_BYTES for i in items)
+
+
+def test_the_data_and_the_access_answers_of_every_region_are_one_read(table: Any, snapshot_doc: dict[str, Any]) -> None:
+    store = DynamoDBStore(TABLE, client=table, clock=lambda: NOW)
+    snapshots = snapshots_of(snapshot_doc)
+    store.save(list(snapshots.values()))
+    callable_here = Availability("AUTHORIZED", "AVAILABLE", "AVAILABLE", "AVAILABLE", NOW)
+    answers = {"us-east-1": {"amazon.nova-pro-v1:0": callable_here}}
+    store.save_access(answers)
+    reads: list[str] = []
+    table.meta.events.register("before-call.dynamodb.*", lambda model, **_: reads.append(model.name))
+    both = store.load_with_access(list(snapshots))
+    assert reads == ["BatchGetItem"]
+    assert both == (store.load(list(snapshots)), store.load_access(list(snapshots))) and both[1] == answers
+    assert set(both[0]) == set(snapshots)
 
 
 def test_an_item_of_another_schema_version_reads_as_missing(table: Any, snapshot_doc: dict[str, Any]) -> None:

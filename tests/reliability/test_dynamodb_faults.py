@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from model_catalog.adapters import dynamodb
 from model_catalog.adapters.dynamodb import CHUNK_BYTES, SCHEMA_VERSION, DynamoDBStore
 from model_catalog.domain.records import RegionSnapshot
 from model_catalog.errors import CatalogUnavailableError
@@ -144,48 +145,48 @@ def test_a_table_that_refuses_only_writes_keeps_serving_and_is_repaired_later(
 
 # --- the item is corrupt, old, or does not fit one item -------------------------------------------
 
+
+def set_manifest(table: Any, region: str, name: str, value: dict[str, Any]) -> None:
+    table.update_item(
+        TableName=TABLE,
+        Key={"pk": {"S": f"region#{region}"}},
+        UpdateExpression="SET #n = :v",
+        ExpressionAttributeNames={"#n": name},
+        ExpressionAttributeValues={":v": value},
+    )
+
+
+def remove_from_manifest(table: Any, region: str, name: str) -> None:
+    table.update_item(
+        TableName=TABLE,
+        Key={"pk": {"S": f"region#{region}"}},
+        UpdateExpression="REMOVE #n",
+        ExpressionAttributeNames={"#n": name},
+    )
+
+
+# A region's data in its manifest, as every region of the fixture has it.
 CORRUPTIONS: dict[str, Callable[[Any, str], None]] = {
+    "data not zlib": lambda table, region: set_manifest(table, region, "data", {"B": b"\x00 not zlib"}),
+    "digest mismatch": lambda table, region: set_manifest(
+        table, region, "digest", {"S": hashlib.sha256(b"other").hexdigest()}
+    ),
+    "data missing": lambda table, region: remove_from_manifest(table, region, "data"),
+    "older schema version": lambda table, region: set_manifest(table, region, "schema", {"N": str(SCHEMA_VERSION - 1)}),
+    "manifest without schema": lambda table, region: remove_from_manifest(table, region, "schema"),
+}
+# A region's data in chunks, as a region too big for one item has it.
+CHUNK_CORRUPTIONS: dict[str, Callable[[Any, str], None]] = {
     "chunk not zlib": lambda table, region: table.put_item(
         TableName=TABLE,
         Item={**chunk_of(table, region), "data": {"B": b"\x00 not zlib"}},
     ),
-    "digest mismatch": lambda table, region: table.update_item(
-        TableName=TABLE,
-        Key={"pk": {"S": f"region#{region}"}},
-        UpdateExpression="SET digest = :d",
-        ExpressionAttributeValues={":d": {"S": hashlib.sha256(b"other").hexdigest()}},
-    ),
     "chunk missing": lambda table, region: table.delete_item(
         TableName=TABLE, Key={"pk": chunk_of(table, region)["pk"]}
     ),
-    "manifest without generation": lambda table, region: table.update_item(
-        TableName=TABLE, Key={"pk": {"S": f"region#{region}"}}, UpdateExpression="REMOVE generation"
-    ),
-    "manifest with a text chunk count": lambda table, region: table.update_item(
-        TableName=TABLE,
-        Key={"pk": {"S": f"region#{region}"}},
-        UpdateExpression="SET chunks = :c",
-        ExpressionAttributeValues={":c": {"S": "three"}},
-    ),
-    "manifest claiming a million chunks": lambda table, region: table.update_item(
-        TableName=TABLE,
-        Key={"pk": {"S": f"region#{region}"}},
-        UpdateExpression="SET chunks = :c",
-        ExpressionAttributeValues={":c": {"N": "1000000"}},
-    ),
-    "older schema version": lambda table, region: table.update_item(
-        TableName=TABLE,
-        Key={"pk": {"S": f"region#{region}"}},
-        UpdateExpression="SET #s = :v",
-        ExpressionAttributeNames={"#s": "schema"},
-        ExpressionAttributeValues={":v": {"N": str(SCHEMA_VERSION - 1)}},
-    ),
-    "manifest without schema": lambda table, region: table.update_item(
-        TableName=TABLE,
-        Key={"pk": {"S": f"region#{region}"}},
-        UpdateExpression="REMOVE #s",
-        ExpressionAttributeNames={"#s": "schema"},
-    ),
+    "manifest without generation": lambda table, region: remove_from_manifest(table, region, "generation"),
+    "manifest with a text chunk count": lambda table, region: set_manifest(table, region, "chunks", {"S": "three"}),
+    "manifest claiming a million chunks": lambda table, region: set_manifest(table, region, "chunks", {"N": "1000000"}),
 }
 
 
@@ -195,12 +196,19 @@ def chunk_of(table: Any, region: str) -> dict[str, Any]:
     return item
 
 
-@pytest.mark.parametrize("corruption", CORRUPTIONS)
+@pytest.mark.parametrize("corruption", [*CORRUPTIONS, *CHUNK_CORRUPTIONS])
 def test_an_unusable_item_reads_as_missing_and_only_its_region_is_refetched_and_rewritten(
-    corruption: str, snapshot_doc: dict[str, Any], clock: Clock, table: Any, caplog: pytest.LogCaptureFixture
+    corruption: str,
+    snapshot_doc: dict[str, Any],
+    clock: Clock,
+    table: Any,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if corruption in CHUNK_CORRUPTIONS:
+        monkeypatch.setattr(dynamodb, "CHUNK_BYTES", 1000)  # every region of the fixture in chunks
     seed(table, snapshot_doc, clock.now - 60)  # fresh: no region needs Bedrock
-    CORRUPTIONS[corruption](table, "us-west-2")
+    {**CORRUPTIONS, **CHUNK_CORRUPTIONS}[corruption](table, "us-west-2")
     fake = FakeBedrock(snapshot_doc)
     with caplog.at_level(logging.WARNING, logger="model_catalog"):
         state = make_service(fake, clock, table).current()

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-from model_catalog.domain.access import AccessBook, AccessCheckReport, AccessRule
+from model_catalog.domain.access import AccessBook, AccessCheckReport, AccessRule, Availability
 from model_catalog.domain.normalize import RegionListing
 from model_catalog.errors import CacheStoreError
 from model_catalog.ports import AccessChecker, AccessStore
@@ -49,6 +49,10 @@ class AccessKeeper:
         except CacheStoreError as e:
             logger.warning("access answers unreadable, going on with those in memory: %s", e)
             return
+        self.merge(answers)
+
+    def merge(self, answers: Mapping[str, Mapping[str, Availability]]) -> None:
+        """Take the answers read from the store, when newer than the ones known here."""
         with self._lock:
             self.book = self.book.merged(answers)
 

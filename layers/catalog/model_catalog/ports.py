@@ -30,6 +30,12 @@ class CacheStore(Protocol):
 
     def load(self, regions: Sequence[str]) -> dict[str, RegionSnapshot]: ...
 
+    def load_with_access(
+        self, regions: Sequence[str]
+    ) -> tuple[dict[str, RegionSnapshot], dict[str, dict[str, Availability]]]:
+        """``load`` and the access answers (``AccessStore.load_access``) in one read: a cold start's."""
+        ...
+
     def save(self, snapshots: Sequence[RegionSnapshot]) -> None: ...
 
     def acquire_refresh_lease(self, owner: str, seconds: int) -> bool:

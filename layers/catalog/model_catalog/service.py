@@ -475,15 +475,18 @@ class CatalogService:
     # The store is an optimisation: when it fails, the service goes on from memory and the source.
 
     def _load_from_store(self) -> dict[str, RegionSnapshot]:
+        """The regions' data, and with the access check on their access answers, in one read."""
         if self.store is None:
             return {}
-        if self.access is not None:
-            self.access.load(self.regions)
         try:
-            return self.store.load(self.regions)
+            if self.access is None:
+                return self.store.load(self.regions)
+            snapshots, answers = self.store.load_with_access(self.regions)
         except CacheStoreError as e:
             logger.warning("cache store unreadable, going on without it: %s", e)
             return {}
+        self.access.merge(answers)
+        return snapshots
 
     def _save_to_store(self, snapshots: Sequence[RegionSnapshot]) -> None:
         if self.store is None or not snapshots:

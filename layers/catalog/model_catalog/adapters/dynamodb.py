@@ -1,6 +1,8 @@
-"""The shared cache in DynamoDB: one manifest item per region naming a generation of compressed
-chunks, so a region of any size fits under DynamoDB's 400 KB item limit, and a reader never sees
-half of a write. Items carry a TTL; readers check ages themselves (TTL deletion is lazy)."""
+"""The shared cache in DynamoDB: one item per region holding its compressed data (a region of 125 models
+is 7 KB), so a cold start reads every region and its access answers in one BatchGetItem. A region too
+big for one item (400 KB) has its manifest name a generation of compressed chunks instead, written
+before it: a reader never sees half of a write. Items carry a TTL; readers check ages themselves (TTL
+deletion is lazy)."""
 
 from __future__ import annotations
 
@@ -29,8 +31,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-CHUNK_BYTES = 300_000  # well under 400 KB with the key and attributes
+# 2: the data inside the manifest when it fits (1 kept it in chunk items always: three round trips).
+SCHEMA_VERSION = 2
+CHUNK_BYTES = 300_000  # well under 400 KB with the key and attributes; more than this goes to chunks
 LEASE_KEY = "lease#refresh"
 # A region's data compresses to well under one chunk; more than this many is a corrupt manifest.
 MAX_CHUNKS = 100
@@ -92,21 +95,34 @@ class DynamoDBStore:
     def load(self, regions: Sequence[str]) -> dict[str, RegionSnapshot]:
         """The regions whose items are whole and current. Anything else reads as missing, so the
         service fetches that region from the source and the next save rewrites it."""
-        manifests = self._batch_get([_manifest_key(r) for r in regions])
+        return self._load(regions, with_access=False)[0]
+
+    def load_with_access(
+        self, regions: Sequence[str]
+    ) -> tuple[dict[str, RegionSnapshot], dict[str, dict[str, Availability]]]:
+        """``load`` and ``load_access`` in one round trip (two when a region is in chunks)."""
+        return self._load(regions, with_access=True)
+
+    def _load(
+        self, regions: Sequence[str], with_access: bool
+    ) -> tuple[dict[str, RegionSnapshot], dict[str, dict[str, Availability]]]:
+        keys = [_manifest_key(r) for r in regions]
+        items = self._batch_get(keys + [_access_key(r) for r in regions] if with_access else keys)
         now = self._clock()
         wanted: dict[str, _Manifest] = {}
         for region in regions:
-            item = manifests.get(_manifest_key(region))
+            item = items.get(_manifest_key(region))
             manifest = _Manifest.parse(region, item, now) if item is not None else None
             if manifest is not None:
                 wanted[region] = manifest
-        chunks = self._batch_get([key for manifest in wanted.values() for key in manifest.chunk_keys])
+        chunk_keys = [key for manifest in wanted.values() for key in manifest.chunk_keys]
+        chunks = self._batch_get(chunk_keys) if chunk_keys else {}
         found: dict[str, RegionSnapshot] = {}
         for region, manifest in wanted.items():
             snapshot = manifest.assemble(chunks)
             if snapshot is not None:
                 found[region] = snapshot
-        return found
+        return found, _access_of(regions, items, now) if with_access else {}
 
     def _batch_get(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
@@ -129,50 +145,42 @@ class DynamoDBStore:
     def _save_one(self, snapshot: RegionSnapshot) -> None:
         document = {"models": list(snapshot.model_summaries), "profiles": list(snapshot.profile_summaries)}
         blob = zlib.compress(json.dumps(document, separators=(",", ":")).encode(), 6)
-        generation = uuid.uuid4().hex[:12]
         expires = str(int(snapshot.fetched_at + self.retention_seconds))
-        chunks = [blob[i : i + CHUNK_BYTES] for i in range(0, len(blob), CHUNK_BYTES)] or [b""]
-        writes = [
-            {
-                "PutRequest": {
-                    "Item": {
-                        "pk": {"S": _chunk_key(snapshot.region, generation, i)},
-                        "data": {"B": chunk},
-                        "expires_at": {"N": expires},
+        manifest: dict[str, Any] = {
+            "pk": {"S": _manifest_key(snapshot.region)},
+            "schema": {"N": str(SCHEMA_VERSION)},
+            "digest": {"S": hashlib.sha256(blob).hexdigest()},
+            "fetched_at": {"N": repr(snapshot.fetched_at)},
+            "expires_at": {"N": expires},
+        }
+        if len(blob) <= CHUNK_BYTES:
+            manifest["data"] = {"B": blob}
+        else:
+            generation = uuid.uuid4().hex[:12]
+            chunks = [blob[i : i + CHUNK_BYTES] for i in range(0, len(blob), CHUNK_BYTES)]
+            writes = [
+                {
+                    "PutRequest": {
+                        "Item": {
+                            "pk": {"S": _chunk_key(snapshot.region, generation, i)},
+                            "data": {"B": chunk},
+                            "expires_at": {"N": expires},
+                        }
                     }
                 }
-            }
-            for i, chunk in enumerate(chunks)
-        ]
-        self._batch_write(writes)
+                for i, chunk in enumerate(chunks)
+            ]
+            self._batch_write(writes)
+            manifest.update(generation={"S": generation}, chunks={"N": str(len(chunks))})
         # The manifest goes last: until it is written, readers keep the previous generation.
         with _translated("write"):
-            self.client.put_item(
-                TableName=self.table_name,
-                Item={
-                    "pk": {"S": _manifest_key(snapshot.region)},
-                    "schema": {"N": str(SCHEMA_VERSION)},
-                    "generation": {"S": generation},
-                    "chunks": {"N": str(len(chunks))},
-                    "digest": {"S": hashlib.sha256(blob).hexdigest()},
-                    "fetched_at": {"N": repr(snapshot.fetched_at)},
-                    "expires_at": {"N": expires},
-                },
-            )
+            self.client.put_item(TableName=self.table_name, Item=manifest)
 
     # --- account access ----------------------------------------------------------------------------
 
     def load_access(self, regions: Sequence[str]) -> dict[str, dict[str, Availability]]:
         """Each region's last access answers (model id -> answer); a region without any is left out."""
-        items = self._batch_get([_access_key(r) for r in regions])
-        now = self._clock()
-        found: dict[str, dict[str, Availability]] = {}
-        for region in regions:
-            item = items.get(_access_key(region))
-            answers = _parse_access(region, item, now) if item is not None else None
-            if answers:
-                found[region] = answers
-        return found
+        return _access_of(regions, self._batch_get([_access_key(r) for r in regions]), self._clock())
 
     def save_access(self, answers: Mapping[str, Mapping[str, Availability]]) -> None:
         """Write each region's answers (all of that region's, not only the new ones) as its one item."""
@@ -283,6 +291,7 @@ class DynamoDBStore:
 @dataclass(frozen=True, slots=True)
 class _Manifest:
     region: str
+    inline: bytes | None  # the data itself; None: in ``chunks`` items of ``generation``
     generation: str
     chunks: int
     digest: str
@@ -295,10 +304,12 @@ class _Manifest:
             if schema != SCHEMA_VERSION:
                 logger.warning("cache item for %s has schema version %s; it will be rewritten", region, schema)
                 return None
+            inline = item["data"]["B"] if "data" in item else None
             manifest = cls(
                 region=region,
-                generation=item["generation"]["S"],
-                chunks=int(item["chunks"]["N"]),
+                inline=inline,
+                generation="" if inline is not None else item["generation"]["S"],
+                chunks=0 if inline is not None else int(item["chunks"]["N"]),
                 digest=item["digest"]["S"],
                 fetched_at=float(item["fetched_at"]["N"]),
             )
@@ -306,7 +317,7 @@ class _Manifest:
         except (KeyError, ValueError, TypeError) as e:
             logger.warning("cache item for %s is corrupt (%s: %s); it will be rewritten", region, _kind(e), e)
             return None
-        if not 0 < manifest.chunks <= MAX_CHUNKS or not math.isfinite(manifest.fetched_at):
+        if not (inline is not None or 0 < manifest.chunks <= MAX_CHUNKS) or not math.isfinite(manifest.fetched_at):
             logger.warning("cache item for %s is corrupt (implausible fields); it will be rewritten", region)
             return None
         if expires_at <= now:
@@ -329,7 +340,7 @@ class _Manifest:
 
     def assemble(self, chunks: dict[str, dict[str, Any]]) -> RegionSnapshot | None:
         try:
-            blob = b"".join(chunks[key]["data"]["B"] for key in self.chunk_keys)
+            blob = self.inline if self.inline is not None else b"".join(chunks[k]["data"]["B"] for k in self.chunk_keys)
             if hashlib.sha256(blob).hexdigest() != self.digest:
                 raise ValueError("digest mismatch")
             document = json.loads(zlib.decompress(blob))
@@ -342,6 +353,18 @@ class _Manifest:
         except (KeyError, ValueError, TypeError, zlib.error) as e:
             logger.warning("cache item for %s is corrupt (%s: %s); it will be rewritten", self.region, _kind(e), e)
             return None
+
+
+def _access_of(
+    regions: Sequence[str], items: Mapping[str, dict[str, Any]], now: float
+) -> dict[str, dict[str, Availability]]:
+    found: dict[str, dict[str, Availability]] = {}
+    for region in regions:
+        item = items.get(_access_key(region))
+        answers = _parse_access(region, item, now) if item is not None else None
+        if answers:
+            found[region] = answers
+    return found
 
 
 def _parse_access(region: str, item: dict[str, Any], now: float) -> dict[str, Availability] | None:
