@@ -13,7 +13,7 @@ from model_catalog.api.fact_bodies import CatalogStatus, Features, Lifecycle, Mo
 
 class _Body(BaseModel):
     # Extra fields are forbidden so that the tests notice a field the views add and this file lacks.
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class AnthropicModelInfo(_Body):

@@ -30,7 +30,7 @@ FACT_VOCABULARIES = {"lifecycle": list(LIFECYCLES), "lifecycle[]": list(LIFECYCL
 
 
 class _Part(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Supported(_Part):

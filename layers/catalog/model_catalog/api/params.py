@@ -88,8 +88,9 @@ MAX_LIFECYCLE_VALUES = 3
 class AnthropicPage(BaseModel):
     """Which page of the Anthropic list: what the route and the MCP tool both take."""
 
-    # Unknown parameters are ignored, as Anthropic's API does.
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # Unknown parameters are ignored, as Anthropic's API does. Each query model is built on first use:
+    # a function's cold start pays only for the models of its own routes.
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     limit: PageSize = Field(default=DEFAULT_LIMIT, ge=MIN_LIMIT, le=MAX_LIMIT)
     after_id: str | None = None
@@ -112,7 +113,7 @@ class AnthropicListQuery(AnthropicPage):
 
 class SearchQuery(BaseModel):
     # An unknown parameter is a typo an agent must hear about: a silent no-op would widen the search.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     input_modalities: Values = ()
     output_modalities: Values = ()
