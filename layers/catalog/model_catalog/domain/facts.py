@@ -15,10 +15,11 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
-DATA_PACKAGE = "model_catalog.data"
+# model_catalog/data/, read as a plain directory (as api/page.py reads its pages): the layer is one.
+DATA_DIR = Path(__file__).parent.parent / "data"
 DATA_FILE = "litellm_bedrock.json"
 OVERRIDES_FILE = "facts_overrides.json"
 
@@ -226,7 +227,7 @@ def _date(value: Any) -> datetime | None:
 
 
 def read_data_file(name: str) -> Any:
-    return json.loads(resources.files(DATA_PACKAGE).joinpath(name).read_text(encoding="utf-8"))
+    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
 
 
 @functools.cache
