@@ -38,7 +38,7 @@ def test_refresh_fills_the_table_and_reports_every_region(
 
     assert outcome == {"refreshed": REGIONS.split(","), "failed": {}, "skipped": None, "backed_off": {}}
     assert list_models_calls(bedrock) == 3
-    assert table.scan(TableName=TABLE)["Count"] >= 3  # a manifest or chunk per region, at least
+    assert table.scan(TableName=TABLE)["Count"] >= 3  # an item per region, at least
     documents = emf_documents(capsys.readouterr().out)
     assert metric_values(documents, emf.REGIONS_REFRESHED, service=SERVICE) == [3]
     assert metric_values(documents, emf.REFRESH_FAILURES, service=SERVICE) == [0]
