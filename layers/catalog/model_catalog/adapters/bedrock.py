@@ -3,13 +3,14 @@ page) for every region at once. AWS errors become the project's own ``SourceErro
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from botocore.config import Config
 from botocore.exceptions import (
@@ -20,7 +21,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from model_catalog.adapters.clients import create_client
+from model_catalog.adapters.clients import bedrock_clients
 from model_catalog.domain.records import RawSummary, RegionSnapshot
 from model_catalog.errors import (
     SourceAccessDeniedError,
@@ -69,11 +70,7 @@ _Calls = tuple[Future[list[RawSummary]], Future[list[RawSummary]]]
 
 
 def default_client_factory() -> ClientFactory:
-    def make(region: str) -> BedrockClient:
-        client = create_client("bedrock", region_name=region, config=CLIENT_CONFIG)
-        return cast("BedrockClient", client)
-
-    return make
+    return bedrock_clients(CLIENT_CONFIG)
 
 
 class BedrockSource:
@@ -175,35 +172,29 @@ class BedrockSource:
                 return found
 
 
-class _translated:
+@contextlib.contextmanager
+def _translated(region: str, operation: str) -> Iterator[None]:
     """Turns botocore's errors into ours, naming the region and the call."""
-
-    def __init__(self, region: str, operation: str) -> None:
-        self.region, self.operation = region, operation
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: object) -> None:
-        if error is None or isinstance(error, SourceError):
-            return
-        where = f"{self.operation}"
-        if isinstance(error, ClientError):
-            code = error.response.get("Error", {}).get("Code", "")
-            message = f"{where}: {code}"
-            if code in _THROTTLING:
-                raise SourceThrottledError(self.region, message) from error
-            if code in _ACCESS_DENIED:
-                raise SourceAccessDeniedError(self.region, message) from error
-            raise SourceError(self.region, message) from error
-        if isinstance(error, EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError):
-            raise SourceUnreachableError(self.region, f"{where}: {type(error).__name__}") from error
-        if isinstance(error, BotoCoreError):
-            raise SourceError(self.region, f"{where}: {type(error).__name__}") from error
-        if isinstance(error, Exception):
-            # botocore's parser raises plain TypeError/ValueError on a body that does not fit the
-            # API's shape: that is the region answering garbage, not a bug of ours.
-            raise SourceMalformedError(self.region, f"{where}: unparseable answer ({type(error).__name__})") from error
+    try:
+        yield
+    except SourceError:
+        raise
+    except ClientError as e:
+        code = e.response.get("Error", {}).get("Code", "")
+        message = f"{operation}: {code}"
+        if code in _THROTTLING:
+            raise SourceThrottledError(region, message) from e
+        if code in _ACCESS_DENIED:
+            raise SourceAccessDeniedError(region, message) from e
+        raise SourceError(region, message) from e
+    except (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError) as e:
+        raise SourceUnreachableError(region, f"{operation}: {type(e).__name__}") from e
+    except BotoCoreError as e:
+        raise SourceError(region, f"{operation}: {type(e).__name__}") from e
+    except Exception as e:
+        # botocore's parser raises plain TypeError/ValueError on a body that does not fit the
+        # API's shape: that is the region answering garbage, not a bug of ours.
+        raise SourceMalformedError(region, f"{operation}: unparseable answer ({type(e).__name__})") from e
 
 
 def _project(summary: Any, fields: Sequence[str]) -> RawSummary:

@@ -11,13 +11,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
 from model_catalog.adapters.bedrock import _translated
-from model_catalog.adapters.clients import create_client
+from model_catalog.adapters.clients import bedrock_clients
 from model_catalog.domain.access import AccessCheckReport, Availability
 from model_catalog.errors import (
     SourceAccessDeniedError,
@@ -50,10 +50,7 @@ _STOPS_THE_REGION = (SourceThrottledError, SourceAccessDeniedError, SourceUnreac
 
 
 def default_client_factory() -> Callable[[str], BedrockClient]:
-    def make(region: str) -> BedrockClient:
-        return cast("BedrockClient", create_client("bedrock", region_name=region, config=CLIENT_CONFIG))
-
-    return make
+    return bedrock_clients(CLIENT_CONFIG)
 
 
 class BedrockAccessChecker:

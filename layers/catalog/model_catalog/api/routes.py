@@ -201,11 +201,11 @@ def mcp_tools() -> Sequence[Any]:
 
 def mcp(state: State) -> APIGatewayHttpRouter:
     # Imported here: only the MCP function needs the endpoint and its tools.
-    from model_catalog.api.mcp import SERVER_INFO, McpEndpoint  # noqa: PLC0415
+    from model_catalog.api.mcp import McpEndpoint  # noqa: PLC0415
 
     @functools.cache
     def endpoint() -> McpEndpoint:
-        return McpEndpoint(mcp_tools(), state, SERVER_INFO)
+        return McpEndpoint(mcp_tools(), state)
 
     router = _router()
 
