@@ -186,11 +186,6 @@ def _anthropic_list_schema() -> JSONSchema:
 # --- the tools --------------------------------------------------------------------------------------
 
 
-def _search(state: CatalogState, query: SearchQuery) -> Mapping[str, Any]:
-    # A tool's structured result is a JSON object; the route's body is the bare list.
-    return {"models": search_models(state, query)}
-
-
 def _tools(routes: RouteTable, regions: Sequence[str]) -> tuple[Tool, ...]:
     anthropic_list = routes.tool("anthropic_model_list")
     anthropic_path = anthropic_list.path if anthropic_list else "the Anthropic models route"
@@ -213,7 +208,7 @@ def _tools(routes: RouteTable, regions: Sequence[str]) -> tuple[Tool, ...]:
             ),
             arguments=SearchQuery,
             input_schema=_search_schema(routes, regions),
-            run=_search,
+            run=lambda state, query: {"models": search_models(state, query)},  # an object, not the bare list
         ),
         Tool(
             name="anthropic_model_list",

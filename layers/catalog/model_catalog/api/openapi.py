@@ -28,7 +28,7 @@ from model_catalog.api.errors import Dialect
 from model_catalog.api.fact_bodies import ANY_OF_PARAMETERS, FACT_PARAMETER_DOCS, FACT_VOCABULARIES
 from model_catalog.api.mcp import SUPPORTED_VERSIONS, VERSION_HEADER
 from model_catalog.api.mcp_tools import Tool, select_tools
-from model_catalog.api.routes import FUNCTIONS, mount
+from model_catalog.api.routes import FUNCTIONS, mount, offered_tools
 from model_catalog.domain.modalities import INPUT_MODALITIES, OUTPUT_MODALITIES
 from model_catalog.domain.routes import MCP_PATH, RouteTable
 from model_catalog.domain.search import CALLABLE_VALUES
@@ -356,9 +356,7 @@ def served_document() -> str:
     from model_catalog.runtime import runtime  # noqa: PLC0415
 
     rt = runtime()
-    s = rt.settings
-    tools = select_tools(rt.routes, rt.service.regions, s.mcp_include_tools, s.mcp_exclude_tools)
-    return to_json(build_openapi(rt.routes, regions=rt.service.regions, mcp_tools=tools))
+    return to_json(build_openapi(rt.routes, regions=rt.service.regions, mcp_tools=offered_tools()))
 
 
 def render(document: dict[str, Any]) -> str:

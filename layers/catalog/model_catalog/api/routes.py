@@ -189,7 +189,7 @@ def status(state: State) -> APIGatewayHttpRouter:
     return router
 
 
-def mcp_tools() -> Sequence[Any]:
+def offered_tools() -> Sequence[Any]:
     """The MCP tools this deployment offers; an unknown name in MCP_INCLUDE_TOOLS/EXCLUDE stops the cold start."""
     from model_catalog.api.mcp_tools import select_tools  # noqa: PLC0415
     from model_catalog.runtime import runtime  # noqa: PLC0415
@@ -205,7 +205,7 @@ def mcp(state: State) -> APIGatewayHttpRouter:
 
     @functools.cache
     def endpoint() -> McpEndpoint:
-        return McpEndpoint(mcp_tools(), state)
+        return McpEndpoint(offered_tools(), state)
 
     router = _router()
 
@@ -320,6 +320,6 @@ FUNCTIONS: dict[str, tuple[Mount, ...]] = {
     "list_models": (Mount(anthropic_list, Prefix.ANTHROPIC), Mount(openai_list, Prefix.OPENAI)),
     "get_model": (Mount(anthropic_get, Prefix.ANTHROPIC), Mount(openai_get, Prefix.OPENAI)),
     "search_models": (Mount(search), Mount(status)),
-    "mcp_server": (Mount(mcp, cold_start=mcp_tools),),
+    "mcp_server": (Mount(mcp, cold_start=offered_tools),),
     "docs": (Mount(docs, open=True),),
 }
