@@ -76,7 +76,6 @@ class BedrockAccessChecker:
         return client
 
     def check(self, due: Mapping[str, Sequence[str]]) -> AccessCheckReport:
-        """Ask about every model id of ``due`` (region -> model ids); never raises."""
         report = AccessCheckReport()
         lanes: list[tuple[str, BedrockClient, Sequence[str], threading.Event]] = []
         for region, model_ids in due.items():

@@ -30,11 +30,9 @@ def session() -> Session:
 
 
 def create_client(service_name: str, **kwargs: Any) -> BaseClient:
-    """A client of the container's session."""
     with _LOCK:
         return session().create_client(service_name, **kwargs)
 
 
 def bedrock_clients(config: Config) -> Callable[[str], BedrockClient]:
-    """Makes the Bedrock client of a region, with ``config``."""
     return lambda region: cast("BedrockClient", create_client("bedrock", region_name=region, config=config))

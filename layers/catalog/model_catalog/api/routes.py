@@ -307,7 +307,6 @@ def prefix_of(routes: RouteTable, prefix: Prefix) -> str | None:
 def mount(
     app: APIGatewayHttpResolver, mounts: Sequence[Mount], routes: RouteTable, state: State
 ) -> APIGatewayHttpResolver:
-    """``app`` with the routers of ``mounts``, each under its prefix."""
     for each in mounts:
         prefix = prefix_of(routes, each.prefix)
         if prefix is not None:
