@@ -34,11 +34,8 @@ from model_catalog.errors import (
 if TYPE_CHECKING:
     from mypy_boto3_bedrock import BedrockClient
 
-# Set on purpose, to fit a request's budget (MODEL_CACHE_COLD_WAIT_SECONDS, 8 s by default): standard
-# retries back off 0-1 s, then 0-2 s, so a region throttled or refusing connections gives up within 3 s
-# of its first try; adaptive mode's client-side rate limiter would add its own waits (the 11.5 s of
-# issue 15). A hung region costs at most 3 x (1 + 2) s + 3 s; the request stops waiting at its budget,
-# and the refresh, holding the lease (REFRESH_LEASE_SECONDS, 60), ends within that.
+# Set to fit a request's budget (MODEL_CACHE_COLD_WAIT_SECONDS): a throttled or refused region gives up
+# within about 3 s, with no adaptive rate limiter's waits on top (docs/stale-data.md, "botocore").
 MAX_ATTEMPTS = 3  # in all, the first try included (botocore's "max_attempts" would count retries only)
 CONNECT_TIMEOUT_SECONDS = 1
 READ_TIMEOUT_SECONDS = 2

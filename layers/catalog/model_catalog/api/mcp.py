@@ -8,10 +8,7 @@ method error inside a well-formed request is a JSON-RPC error with 200, as the r
 answers; a tool that cannot do what it is asked answers ``isError: true`` so the agent can read the
 reason and correct itself.
 
-Why not the official ``mcp`` server package: its Streamable HTTP server is an ASGI application
-(starlette, uvicorn, anyio, sse-starlette, httpx, jsonschema, opentelemetry ...) that would need an
-ASGI adapter to run in Lambda and would multiply the layer's size and cold start, for a protocol
-subset of a few hundred lines. The official client is the judge instead (tests/contract)."""
+Why not the official ``mcp`` server package: docs/design.md. Its client is the judge (tests/contract)."""
 
 from __future__ import annotations
 
