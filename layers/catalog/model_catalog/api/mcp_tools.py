@@ -84,11 +84,17 @@ def _argument(field: JSONSchema) -> JSONSchema:
     if "items" in field:
         # One value or several: agents write both, and the route's query parameters accept both.
         return {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
-    argument = {k: v for k, v in field.items() if k not in ("title", "anyOf")}
-    options = [o for o in field.get("anyOf", ()) if o != {"type": "null"}]
-    if options:  # X | None: an optional X
-        argument = {**options[0], **{k: v for k, v in argument.items() if k != "default"}}
-    return argument
+    return plain_schema(field)
+
+
+def plain_schema(field: JSONSchema) -> JSONSchema:
+    """A field's JSON schema without its title (the name says it); ``X | None`` with default None is
+    an optional X."""
+    plain = {k: v for k, v in field.items() if k != "title"}
+    options = [o for o in plain.get("anyOf", ()) if o != {"type": "null"}]
+    if "anyOf" in plain and len(options) == 1:
+        return {**options[0], **{k: v for k, v in plain.items() if k not in ("anyOf", "default")}}
+    return plain
 
 
 def _search_descriptions(routes: RouteTable, regions: Sequence[str]) -> dict[str, str]:

@@ -27,7 +27,7 @@ from model_catalog.api.bodies import ERROR_BODY, RESPONSE_MODELS
 from model_catalog.api.errors import Dialect
 from model_catalog.api.fact_bodies import ANY_OF_PARAMETERS, FACT_PARAMETER_DOCS, FACT_VOCABULARIES
 from model_catalog.api.mcp import SUPPORTED_VERSIONS, VERSION_HEADER
-from model_catalog.api.mcp_tools import Tool, select_tools
+from model_catalog.api.mcp_tools import Tool, plain_schema, select_tools
 from model_catalog.api.routes import FUNCTIONS, mount, offered_tools
 from model_catalog.domain.modalities import INPUT_MODALITIES, OUTPUT_MODALITIES
 from model_catalog.domain.routes import MCP_PATH, RouteTable
@@ -227,7 +227,7 @@ def _query_fields(names: set[str]) -> dict[str, Any]:
 
 def _describe_query_parameter(parameter: dict[str, Any], vocabularies: Mapping[str, list[str]]) -> None:
     name = parameter["name"]
-    schema = _without_null({k: v for k, v in parameter["schema"].items() if k != "title"})
+    schema = plain_schema(parameter["schema"])
     parameter["schema"] = schema
     description = _PARAMETER_DOCS.get(name, "")
     values = vocabularies.get(name)
@@ -244,17 +244,6 @@ def _describe_query_parameter(parameter: dict[str, Any], vocabularies: Mapping[s
         schema["enum"] = values
     if description:
         parameter["description"] = description.strip()
-
-
-def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
-    """``X | None`` with default None is an optional parameter of type X."""
-    options = schema.get("anyOf")
-    if options is not None:
-        kept = [o for o in options if o.get("type") != "null"]
-        if len(kept) == 1:
-            rest = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
-            return {**kept[0], **rest}
-    return schema
 
 
 def allowed_methods(routes: RouteTable, path: str) -> tuple[str, ...]:
