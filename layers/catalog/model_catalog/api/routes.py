@@ -56,12 +56,12 @@ class Prefix(enum.Enum):
     ROOT = "root"
 
 
-def answers(dialect: Dialect, body: Any, description: str, *errors: int) -> dict[int, OpenAPIResponse]:
+def answers(dialect: Dialect, body: Any, *errors: int) -> dict[int, OpenAPIResponse]:
     """The OpenAPI responses of an operation: its 200 ``body`` (a model, or None: the operation says
     itself) and each error status in the error body of its dialect. Every operation can answer 405."""
     responses: dict[int, OpenAPIResponse] = {}
     if body is not None:
-        responses[200] = {"description": description, "content": {JSON_TYPE: OpenAPIResponseContentModel(model=body)}}
+        responses[200] = {"description": "OK", "content": {JSON_TYPE: OpenAPIResponseContentModel(model=body)}}
     for status in (*errors, 405):
         error = OpenAPIResponseContentModel(model=bodies.ERROR_BODY[dialect])
         responses[status] = {"description": _ERROR_DESCRIPTIONS[status], "content": {JSON_TYPE: error}}
@@ -90,7 +90,7 @@ def anthropic_list(state: State) -> APIGatewayHttpRouter:
         description="The available TEXT -> TEXT models, newest first, in the Anthropic Models API's shape.",
         tags=["Anthropic"],
         operation_id="list_anthropic_models",
-        responses=answers(Dialect.ANTHROPIC, bodies.AnthropicModelPage, "OK", 400, 401, 503),
+        responses=answers(Dialect.ANTHROPIC, bodies.AnthropicModelPage, 400, 401, 503),
         middlewares=[as_sent(AnthropicListQuery)],
     )
     def list_anthropic_models(query: Annotated[AnthropicListQuery, Query()]) -> Response[str]:
@@ -108,7 +108,7 @@ def anthropic_get(state: State) -> APIGatewayHttpRouter:
         description="One model by id, inference profile id or alias.",
         tags=["Anthropic"],
         operation_id="get_anthropic_model",
-        responses=answers(Dialect.ANTHROPIC, bodies.AnthropicModelInfo, "OK", 401, 404, 503),
+        responses=answers(Dialect.ANTHROPIC, bodies.AnthropicModelInfo, 401, 404, 503),
     )
     def get_anthropic_model(model_id: str) -> Response[str]:
         return answer(state, operations.get_anthropic_model, model_id)
@@ -125,7 +125,7 @@ def openai_list(state: State) -> APIGatewayHttpRouter:
         description="Every available model, sorted by id, in the OpenAI Models API's shape.",
         tags=["OpenAI"],
         operation_id="list_openai_models",
-        responses=answers(Dialect.OPENAI, bodies.OpenAIModelList, "OK", 401, 503),
+        responses=answers(Dialect.OPENAI, bodies.OpenAIModelList, 401, 503),
     )
     def list_openai_models() -> Response[str]:
         return answer(state, operations.list_openai_models)
@@ -142,7 +142,7 @@ def openai_get(state: State) -> APIGatewayHttpRouter:
         description="One model by id, inference profile id or alias.",
         tags=["OpenAI"],
         operation_id="get_openai_model",
-        responses=answers(Dialect.OPENAI, bodies.OpenAIModel, "OK", 401, 404, 503),
+        responses=answers(Dialect.OPENAI, bodies.OpenAIModel, 401, 404, 503),
     )
     def get_openai_model(model: str) -> Response[str]:
         return answer(state, operations.get_openai_model, model)
@@ -159,7 +159,7 @@ def search(state: State) -> APIGatewayHttpRouter:
         description="The available models that hold every filter given, with what each supports.",
         tags=["Search"],
         operation_id="search_models",
-        responses=answers(Dialect.OPENAI, list[bodies.ModelDetails], "OK", 400, 401, 503),
+        responses=answers(Dialect.OPENAI, list[bodies.ModelDetails], 400, 401, 503),
         middlewares=[as_sent(SearchQuery)],
     )
     def search_models(query: Annotated[SearchQuery, Query()]) -> Response[str]:
@@ -181,7 +181,7 @@ def status(state: State) -> APIGatewayHttpRouter:
         ),
         tags=["Status"],
         operation_id="catalog_status",
-        responses=answers(Dialect.OPENAI, fact_bodies.CatalogStatus, "OK", 401, 503),
+        responses=answers(Dialect.OPENAI, fact_bodies.CatalogStatus, 401, 503),
     )
     def catalog_status() -> Response[str]:
         return answer(state, operations.catalog_status)
@@ -217,7 +217,7 @@ def mcp(state: State) -> APIGatewayHttpRouter:
         operation_id="mcp",
         responses={
             202: {"description": "Only notifications came: accepted, no body"},
-            **answers(Dialect.JSONRPC, None, "", 400, 401, 406, 415, 503),
+            **answers(Dialect.JSONRPC, None, 400, 401, 406, 415, 503),
         },
     )
     def call_mcp() -> Response[Any]:  # Any: a 202 has no body
@@ -235,7 +235,7 @@ def mcp(state: State) -> APIGatewayHttpRouter:
             description="The server is stateless: no event stream to open, no session to end.",
             tags=["MCP"],
             operation_id=f"mcp_{method.lower()}",
-            responses=answers(Dialect.JSONRPC, None, "", 401),
+            responses=answers(Dialect.JSONRPC, None, 401),
         )
         def no_session() -> Response[str]:
             raise MethodNotAllowedError(router.current_event.request_context.http.method, MCP_PATH, ("POST",))
