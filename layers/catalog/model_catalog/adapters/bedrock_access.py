@@ -58,15 +58,11 @@ class BedrockAccessChecker:
     is due (the 143 refreshes a day with every answer young make none)."""
 
     def __init__(
-        self,
-        client_factory: Callable[[str], BedrockClient] | None = None,
-        clock: Callable[[], float] = time.time,
-        calls_per_region: int = CALLS_PER_REGION,
+        self, client_factory: Callable[[str], BedrockClient] | None = None, clock: Callable[[], float] = time.time
     ) -> None:
         self._factory = client_factory or default_client_factory()
         self._clients: dict[str, BedrockClient] = {}
         self._clock = clock
-        self._calls_per_region = max(1, calls_per_region)
         self._lock = threading.Lock()
 
     def client(self, region: str) -> BedrockClient:
@@ -88,7 +84,7 @@ class BedrockAccessChecker:
                 report.unanswered += len(model_ids)
                 continue
             stop = threading.Event()
-            width = min(self._calls_per_region, len(model_ids))
+            width = min(CALLS_PER_REGION, len(model_ids))
             lanes.extend((region, client, model_ids[i::width], stop) for i in range(width))
         if not lanes:
             return report

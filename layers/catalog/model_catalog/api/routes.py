@@ -150,7 +150,7 @@ def openai_get(state: State) -> APIGatewayHttpRouter:
     return router
 
 
-def search(state: State) -> APIGatewayHttpRouter:
+def search_and_status(state: State) -> APIGatewayHttpRouter:
     router = _router()
 
     @router.get(
@@ -165,19 +165,14 @@ def search(state: State) -> APIGatewayHttpRouter:
     def search_models(query: Annotated[SearchQuery, Query()]) -> Response[str]:
         return answer(state, operations.search_models, query)
 
-    return router
-
-
-def status(state: State) -> APIGatewayHttpRouter:
-    router = _router()
-
     @router.get(
         STATUS_PATH,
         summary="Catalog status",
         description=(
             "What the catalog serves and how fresh: its source, each configured region's last good read "
             "(fetched_at, age_seconds, stale), its models and last failed read, the model count, and the "
-            "provenance of the model facts. access is null: account access is not checked in this version."
+            "provenance of the model facts; access: when this account's access was last checked and how many "
+            "models it can call (null with ACCESS_CHECK off)."
         ),
         tags=["Status"],
         operation_id="catalog_status",
@@ -318,7 +313,7 @@ def mount(
 FUNCTIONS: dict[str, tuple[Mount, ...]] = {
     "list_models": (Mount(anthropic_list, Prefix.ANTHROPIC), Mount(openai_list, Prefix.OPENAI)),
     "get_model": (Mount(anthropic_get, Prefix.ANTHROPIC), Mount(openai_get, Prefix.OPENAI)),
-    "search_models": (Mount(search), Mount(status)),
+    "search_models": (Mount(search_and_status),),
     "mcp_server": (Mount(mcp, cold_start=offered_tools),),
     "docs": (Mount(docs, open=True),),
 }
