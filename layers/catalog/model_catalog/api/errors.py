@@ -61,12 +61,9 @@ MAX_MESSAGE_CHARS = 500
 def message_of(error: Exception) -> str:
     if status_of(error) == 500:
         return INTERNAL_MESSAGE
-    if isinstance(error, InvalidRequestError):
-        message = error.message
-    elif isinstance(error, AuthenticationError):
-        message = str(error) or "invalid API key"
-    else:
-        message = str(error)
+    message = str(error)
+    if not message and isinstance(error, AuthenticationError):
+        message = "invalid API key"
     return message if len(message) <= MAX_MESSAGE_CHARS else message[: MAX_MESSAGE_CHARS - 1] + "…"
 
 

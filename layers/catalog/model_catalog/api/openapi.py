@@ -78,23 +78,20 @@ _HEADERS: dict[str, dict[str, Any]] = {
     "retry-after": {"description": "Seconds until the service tries Bedrock again.", "schema": {"type": "string"}},
     "allow": {"description": "The methods this path answers.", "schema": {"type": "string"}},
 }
-_IF_NONE_MATCH = {
-    "name": "If-None-Match",
-    "in": "header",
-    "required": False,
-    "schema": {"type": "string"},
-    "description": "An ETag from an earlier answer: 304 with no body when the answer is unchanged.",
-}
-_MCP_VERSION = {
-    "name": VERSION_HEADER,
-    "in": "header",
-    "required": False,
-    "schema": {"type": "string"},
-    "description": (
-        f"The protocol revision spoken ({', '.join(SUPPORTED_VERSIONS)}); without it 2025-03-26. "
-        "initialize negotiates in its body instead."
-    ),
-}
+
+
+def _header_parameter(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "header", "required": False, "schema": {"type": "string"}, "description": description}
+
+
+_IF_NONE_MATCH = _header_parameter(
+    "If-None-Match", "An ETag from an earlier answer: 304 with no body when the answer is unchanged."
+)
+_MCP_VERSION = _header_parameter(
+    VERSION_HEADER,
+    f"The protocol revision spoken ({', '.join(SUPPORTED_VERSIONS)}); without it 2025-03-26. "
+    "initialize negotiates in its body instead.",
+)
 
 
 def build_openapi(
