@@ -63,22 +63,6 @@ _PARAMETER_DOCS = {
 _ARRAY_DOC = " Repeated (?x=a&x=b) or comma-separated (?x=a,b): every value must hold; an empty value is no filter."
 _ANY_OF_DOC = " Repeated (?x=a&x=b) or comma-separated (?x=a,b): any value may hold; an empty value is no filter."
 
-_HEADERS: dict[str, dict[str, Any]] = {
-    "ETag": {"description": "Weak validator of the body; send it back as If-None-Match.", "schema": {"type": "string"}},
-    "Cache-Control": {"schema": {"type": "string"}},
-    "x-catalog-stale": {
-        "description": "Present (true) when some region's data is older than MODEL_CACHE_SECONDS.",
-        "schema": {"type": "string", "enum": ["true"]},
-    },
-    "x-catalog-age": {
-        "description": "With x-catalog-stale: seconds since the oldest region's data was fetched.",
-        "schema": {"type": "string", "pattern": "^[0-9]+$"},
-    },
-    "request-id": {"description": "Names the request in the service's logs.", "schema": {"type": "string"}},
-    "retry-after": {"description": "Seconds until the service tries Bedrock again.", "schema": {"type": "string"}},
-    "allow": {"description": "The methods this path answers.", "schema": {"type": "string"}},
-}
-
 
 def _header_parameter(name: str, description: str) -> dict[str, Any]:
     return {"name": name, "in": "header", "required": False, "schema": {"type": "string"}, "description": description}
@@ -151,9 +135,6 @@ def _complete(path: str, operation: dict[str, Any], vocabularies: Mapping[str, l
     if dialect is None:  # an open route (the document, the page)
         operation["security"] = []
         return
-    for status, response in responses.items():
-        if status.startswith(("4", "5")):
-            _error_headers(dialect, int(status), response)
     parameters: list[dict[str, Any]] = operation.get("parameters", [])
     fields = _query_fields({p["name"] for p in parameters if p["in"] == "query"})
     for parameter in parameters:
@@ -167,10 +148,6 @@ def _complete(path: str, operation: dict[str, Any], vocabularies: Mapping[str, l
         _complete_mcp(path, operation)
         return
     operation["parameters"] = [*parameters, _IF_NONE_MATCH]
-    headers = {name: _HEADERS[name] for name in ("ETag", "Cache-Control", "x-catalog-stale", "x-catalog-age")}
-    if dialect is Dialect.ANTHROPIC:
-        headers["request-id"] = _HEADERS["request-id"]
-    responses["200"]["headers"] = headers
     responses["304"] = {"description": "Not modified"}
     operation["responses"] = dict(sorted(responses.items()))
 
@@ -193,18 +170,6 @@ def _complete_mcp(path: str, operation: dict[str, Any]) -> None:
         "content": {"application/json": {"schema": {"oneOf": [answer, {"type": "array", "items": answer}]}}},
     }
     operation["responses"] = dict(sorted(operation["responses"].items()))
-
-
-def _error_headers(dialect: Dialect, status: int, response: dict[str, Any]) -> None:
-    headers = {}
-    if dialect is Dialect.ANTHROPIC:
-        headers["request-id"] = _HEADERS["request-id"]
-    if status == 405:
-        headers["allow"] = _HEADERS["allow"]
-    if status == 503:
-        headers["retry-after"] = _HEADERS["retry-after"]
-    if headers:
-        response["headers"] = headers
 
 
 def _query_fields(names: set[str]) -> dict[str, Any]:

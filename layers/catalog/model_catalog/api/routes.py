@@ -22,7 +22,11 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseContentModel
+from aws_lambda_powertools.event_handler.openapi.types import (
+    OpenAPIResponse,
+    OpenAPIResponseContentModel,
+    OpenAPIResponseHeader,
+)
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from model_catalog.api import bodies, fact_bodies, operations
@@ -48,6 +52,25 @@ _ERROR_DESCRIPTIONS = {
 }
 
 
+_HEADERS: dict[str, OpenAPIResponseHeader] = {
+    "ETag": {"description": "Weak validator of the body; send it back as If-None-Match.", "schema": {"type": "string"}},
+    "Cache-Control": {"schema": {"type": "string"}},
+    "x-catalog-stale": {
+        "description": "Present (true) when some region's data is older than MODEL_CACHE_SECONDS.",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+    "x-catalog-age": {
+        "description": "With x-catalog-stale: seconds since the oldest region's data was fetched.",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    },
+    "request-id": {"description": "Names the request in the service's logs.", "schema": {"type": "string"}},
+    "retry-after": {"description": "Seconds until the service tries Bedrock again.", "schema": {"type": "string"}},
+    "allow": {"description": "The methods this path answers.", "schema": {"type": "string"}},
+}
+_FRESHNESS_HEADERS = ("ETag", "Cache-Control", "x-catalog-stale", "x-catalog-age")
+_STATUS_HEADERS = {405: ("allow",), 503: ("retry-after",)}
+
+
 class Prefix(enum.Enum):
     """Where a router is mounted: under ANTHROPIC_ROUTES_PREFIX, OPENAI_ROUTES_PREFIX, or at the root."""
 
@@ -57,14 +80,23 @@ class Prefix(enum.Enum):
 
 
 def answers(dialect: Dialect, body: Any, *errors: int) -> dict[int, OpenAPIResponse]:
-    """The OpenAPI responses of an operation: its 200 ``body`` (a model, or None: the operation says
-    itself) and each error status in the error body of its dialect. Every operation can answer 405."""
+    """The OpenAPI responses of an operation, with the headers api/http.py sends: its 200 ``body`` (a
+    model, or None: the operation says itself) and each error status in the error body of its dialect.
+    Every operation can answer 405."""
+    request_id = {"request-id": _HEADERS["request-id"]} if dialect is Dialect.ANTHROPIC else {}
     responses: dict[int, OpenAPIResponse] = {}
     if body is not None:
-        responses[200] = {"description": "OK", "content": {JSON_TYPE: OpenAPIResponseContentModel(model=body)}}
+        responses[200] = {
+            "description": "OK",
+            "content": {JSON_TYPE: OpenAPIResponseContentModel(model=body)},
+            "headers": {**{name: _HEADERS[name] for name in _FRESHNESS_HEADERS}, **request_id},
+        }
     for status in (*errors, 405):
         error = OpenAPIResponseContentModel(model=bodies.ERROR_BODY[dialect])
         responses[status] = {"description": _ERROR_DESCRIPTIONS[status], "content": {JSON_TYPE: error}}
+        headers = {**request_id, **{name: _HEADERS[name] for name in _STATUS_HEADERS.get(status, ())}}
+        if headers:
+            responses[status]["headers"] = headers
     return responses
 
 
