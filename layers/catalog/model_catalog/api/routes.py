@@ -51,7 +51,6 @@ _ERROR_DESCRIPTIONS = {
     503: "No region could be read and no cached data is young enough (see Retry-After)",
 }
 
-
 _HEADERS: dict[str, OpenAPIResponseHeader] = {
     "ETag": {"description": "Weak validator of the body; send it back as If-None-Match.", "schema": {"type": "string"}},
     "Cache-Control": {"schema": {"type": "string"}},
