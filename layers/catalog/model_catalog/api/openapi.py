@@ -23,8 +23,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from model_catalog.api import params
-from model_catalog.api.bodies import ERROR_BODY, RESPONSE_MODELS
-from model_catalog.api.errors import Dialect
+from model_catalog.api.bodies import RESPONSE_MODELS
 from model_catalog.api.fact_bodies import ANY_OF_PARAMETERS, FACT_PARAMETER_DOCS, FACT_VOCABULARIES
 from model_catalog.api.mcp import SUPPORTED_VERSIONS, VERSION_HEADER
 from model_catalog.api.mcp_tools import Tool, plain_schema, select_tools
@@ -42,7 +41,6 @@ DESCRIPTION = (
     "Anthropic prefix, JSON-RPC on /mcp, OpenAI's elsewhere."
 )
 _SCHEMAS = "#/components/schemas/"
-_DIALECT_OF_ERROR_BODY = {_SCHEMAS + model.__name__: dialect for dialect, model in ERROR_BODY.items()}
 
 _PARAMETER_DOCS = {
     "limit": "Page size, 1 to 1000.",
@@ -130,10 +128,11 @@ def _no_state() -> Any:
 def _complete(path: str, operation: dict[str, Any], vocabularies: Mapping[str, list[str]]) -> None:
     responses: dict[str, Any] = operation["responses"]
     responses.pop("422", None)  # Powertools' validation errors leave as each dialect's 400
-    error_body = responses.get("405", {}).get("content", {}).get("application/json", {}).get("schema", {})
-    dialect = _DIALECT_OF_ERROR_BODY.get(error_body.get("$ref", ""))
-    if dialect is None:  # an open route (the document, the page)
+    if "405" not in responses:  # an open route (the document, the pages): each other one may answer 405
         operation["security"] = []
+        return
+    if path == MCP_PATH:
+        _complete_mcp(operation)
         return
     parameters: list[dict[str, Any]] = operation.get("parameters", [])
     fields = _query_fields({p["name"] for p in parameters if p["in"] == "query"})
@@ -144,15 +143,12 @@ def _complete(path: str, operation: dict[str, Any], vocabularies: Mapping[str, l
         elif parameter["in"] == "path":
             parameter["schema"] = {"type": "string", "minLength": 1}
             parameter["description"] = "A model id, an inference profile id, or an alias."
-    if dialect is Dialect.JSONRPC:
-        _complete_mcp(path, operation)
-        return
     operation["parameters"] = [*parameters, _IF_NONE_MATCH]
     responses["304"] = {"description": "Not modified"}
     operation["responses"] = dict(sorted(responses.items()))
 
 
-def _complete_mcp(path: str, operation: dict[str, Any]) -> None:
+def _complete_mcp(operation: dict[str, Any]) -> None:
     if "202" not in operation["responses"]:  # GET and DELETE: refused
         return
     operation["responses"]["202"].pop("content", None)  # Powertools gives every answer the route's body
