@@ -91,7 +91,9 @@ def search(catalog: Catalog, criteria: SearchCriteria) -> list[ModelRecord]:
     tests = _bounds(criteria)
     available = catalog.available.ordered
     models = available if narrowed is None else [available[i] for i in sorted(narrowed)]
-    found = [m for m in models if all(test(m) for test in tests)] if tests else list(models)
+    found = list(models)
+    for test in tests:
+        found = [m for m in found if test(m)]
     return _sorted(found, criteria.sort)
 
 
