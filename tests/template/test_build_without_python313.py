@@ -1,5 +1,6 @@
 """`sam build` needs no local python3.13: with every directory that has one taken off PATH (pyenv's shims
-included), `make sam-build` still builds the arm64 layer and every function (BuildMethod: makefile)."""
+and pyenv itself included), `make sam-build` still builds the arm64 layer and every function
+(BuildMethod: makefile). With a 3.13 that pyenv installed but did not select, the layer ships bytecode."""
 
 from __future__ import annotations
 
@@ -16,9 +17,13 @@ from tests.template.test_build_artifacts import LAYER_DIR_NAME, check_build
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def path_without_python313() -> str:
+def path_without(*programs: str) -> str:
     dirs = os.environ.get("PATH", "").split(os.pathsep)
-    return os.pathsep.join(d for d in dirs if d and not any(Path(d).glob("python3.13*")))
+    return os.pathsep.join(d for d in dirs if d and not any(any(Path(d).glob(p)) for p in programs))
+
+
+def path_without_python313() -> str:
+    return path_without("python3.13*", "pyenv")
 
 
 def test_every_function_and_the_layer_build_with_make() -> None:
@@ -55,3 +60,24 @@ def test_sam_build_with_no_python313_on_path(tmp_path: Path) -> None:
     assert check_build(build_dir) == []
     assert "no python3.13 here" in done.stdout + done.stderr
     assert not list((build_dir / LAYER_DIR_NAME).rglob("*.pyc"))
+
+
+def test_the_layer_is_compiled_by_a_313_pyenv_installed_but_did_not_select() -> None:
+    pyenv = shutil.which("pyenv")
+    if pyenv is None:
+        pytest.skip("no pyenv on this machine")
+    root = subprocess.run([pyenv, "root"], capture_output=True, text=True, check=True).stdout.strip()
+    installed = sorted(Path(root).glob("versions/3.13*/bin/python3.13"))
+    if not installed:
+        pytest.skip("pyenv has no 3.13 installed")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYENV", "MAKE", "MFLAGS"))}
+    env["PATH"] = path_without("python3.13*")  # pyenv stays, its shims go: as when 3.13 is not selected
+    dry_run = subprocess.run(
+        ["make", "--no-print-directory", "-n", "build-CatalogLayer", "ARTIFACTS_DIR=/nonexistent"],
+        cwd=ROOT / "layers" / "catalog",
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert f"{installed[0]} -m compileall" in dry_run.stdout.replace('"', "")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from model_catalog.api.mcp import LATEST_VERSION, SERVER_INFO, SUPPORTED_VERSIONS, McpEndpoint, Reply
+from model_catalog.api.mcp import LATEST_VERSION, SUPPORTED_VERSIONS, McpEndpoint, Reply
 from model_catalog.api.mcp_tools import select_tools
 from model_catalog.api.operations import list_anthropic_models, list_openai_models, search_models
 from model_catalog.api.params import AnthropicListQuery, AnthropicPage, SearchQuery
@@ -28,7 +28,7 @@ def state(catalog: Catalog) -> CatalogState:
 
 @pytest.fixture(scope="module")
 def endpoint(catalog: Catalog, state: CatalogState) -> McpEndpoint:
-    return McpEndpoint(select_tools(catalog.routes, ALL_REGIONS), lambda: state, SERVER_INFO)
+    return McpEndpoint(select_tools(catalog.routes, ALL_REGIONS), lambda: state)
 
 
 def post(endpoint: McpEndpoint, body: Any, version: str | None = LATEST_VERSION, **headers: str) -> Reply:
@@ -348,7 +348,7 @@ def test_the_catalog_being_down_is_an_is_error_result(catalog: Catalog) -> None:
     def down() -> CatalogState:
         raise CatalogUnavailableError("no region could be read and no cached data is young enough")
 
-    endpoint = McpEndpoint(select_tools(catalog.routes, ALL_REGIONS), down, SERVER_INFO)
+    endpoint = McpEndpoint(select_tools(catalog.routes, ALL_REGIONS), down)
     assert [t["name"] for t in result(endpoint, "tools/list")["tools"]] == TOOLS  # listing needs no catalog
     answer = call(endpoint, "openai_model_list")
     assert answer["isError"] is True and "no region could be read" in answer["content"][0]["text"]

@@ -40,6 +40,24 @@ def test_every_anthropic_page(catalog: Catalog, limit: int, cursor: int, directi
     same_body(rendered(catalog).anthropic_page(page), views.anthropic_page(page))
 
 
+@given(
+    pages=st.lists(
+        st.tuples(st.integers(min_value=1, max_value=60), st.integers(min_value=0, max_value=200)), min_size=2
+    )
+)
+@settings(max_examples=30, deadline=None)
+def test_a_digest_follows_its_body(catalog: Catalog, pages: list[tuple[int, int]]) -> None:
+    """The ETag comes from a rendered body's digest: equal bodies have equal digests, different ones not."""
+    view = catalog.anthropic
+    assert view is not None
+    digests: dict[str, bytes] = {}
+    for limit, cursor in pages:
+        page = paginate(view.ordered, view.position, limit, after_id=view.ordered[cursor % len(view.ordered)].id)
+        for body in (rendered(catalog).anthropic_page(page), rendered(catalog).model_details(page.items)):
+            assert digests.setdefault(body.json_text, body.digest) == body.digest
+    assert len(set(digests.values())) == len(digests)
+
+
 def test_an_empty_page(catalog: Catalog) -> None:
     view = catalog.anthropic
     assert view is not None

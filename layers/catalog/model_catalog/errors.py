@@ -29,7 +29,6 @@ class ModelNotFoundError(CatalogError):
 
     def __init__(self, model_id: str, reason: str | None = None) -> None:
         super().__init__(f"model not found: {model_id!r}" + (f" ({reason})" if reason else ""))
-        self.model_id = model_id
 
 
 class RouteNotFoundError(CatalogError):
@@ -37,8 +36,6 @@ class RouteNotFoundError(CatalogError):
 
     def __init__(self, method: str, path: str) -> None:
         super().__init__(f"no route for {method} {path}")
-        self.method = method
-        self.path = path
 
 
 class MethodNotAllowedError(CatalogError):
@@ -47,8 +44,6 @@ class MethodNotAllowedError(CatalogError):
     def __init__(self, method: str, path: str, allowed: tuple[str, ...] = ()) -> None:
         hint = f"; use {', '.join(allowed)}" if allowed else ""
         super().__init__(f"method {method} is not allowed on {path}{hint}")
-        self.method = method
-        self.path = path
         self.allowed = allowed
 
 
@@ -76,7 +71,6 @@ class SourceError(CatalogError):
     def __init__(self, region: str, detail: str) -> None:
         super().__init__(f"{region}: {self.reason}: {detail}")
         self.region = region
-        self.detail = detail
 
 
 class SourceThrottledError(SourceError):

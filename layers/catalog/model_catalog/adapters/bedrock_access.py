@@ -11,13 +11,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
 from model_catalog.adapters.bedrock import _translated
-from model_catalog.adapters.clients import create_client
+from model_catalog.adapters.clients import bedrock_clients
 from model_catalog.domain.access import AccessCheckReport, Availability
 from model_catalog.errors import (
     SourceAccessDeniedError,
@@ -50,10 +50,7 @@ _STOPS_THE_REGION = (SourceThrottledError, SourceAccessDeniedError, SourceUnreac
 
 
 def default_client_factory() -> Callable[[str], BedrockClient]:
-    def make(region: str) -> BedrockClient:
-        return cast("BedrockClient", create_client("bedrock", region_name=region, config=CLIENT_CONFIG))
-
-    return make
+    return bedrock_clients(CLIENT_CONFIG)
 
 
 class BedrockAccessChecker:
@@ -61,15 +58,11 @@ class BedrockAccessChecker:
     is due (the 143 refreshes a day with every answer young make none)."""
 
     def __init__(
-        self,
-        client_factory: Callable[[str], BedrockClient] | None = None,
-        clock: Callable[[], float] = time.time,
-        calls_per_region: int = CALLS_PER_REGION,
+        self, client_factory: Callable[[str], BedrockClient] | None = None, clock: Callable[[], float] = time.time
     ) -> None:
         self._factory = client_factory or default_client_factory()
         self._clients: dict[str, BedrockClient] = {}
         self._clock = clock
-        self._calls_per_region = max(1, calls_per_region)
         self._lock = threading.Lock()
 
     def client(self, region: str) -> BedrockClient:
@@ -79,7 +72,6 @@ class BedrockAccessChecker:
         return client
 
     def check(self, due: Mapping[str, Sequence[str]]) -> AccessCheckReport:
-        """Ask about every model id of ``due`` (region -> model ids); never raises."""
         report = AccessCheckReport()
         lanes: list[tuple[str, BedrockClient, Sequence[str], threading.Event]] = []
         for region, model_ids in due.items():
@@ -92,7 +84,7 @@ class BedrockAccessChecker:
                 report.unanswered += len(model_ids)
                 continue
             stop = threading.Event()
-            width = min(self._calls_per_region, len(model_ids))
+            width = min(CALLS_PER_REGION, len(model_ids))
             lanes.extend((region, client, model_ids[i::width], stop) for i in range(width))
         if not lanes:
             return report

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import functools
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
+    from botocore.config import Config
     from botocore.session import Session
+    from mypy_boto3_bedrock import BedrockClient
 
 _LOCK = threading.Lock()
 
@@ -27,6 +30,9 @@ def session() -> Session:
 
 
 def create_client(service_name: str, **kwargs: Any) -> BaseClient:
-    """A client of the container's session."""
     with _LOCK:
         return session().create_client(service_name, **kwargs)
+
+
+def bedrock_clients(config: Config) -> Callable[[str], BedrockClient]:
+    return lambda region: cast("BedrockClient", create_client("bedrock", region_name=region, config=config))

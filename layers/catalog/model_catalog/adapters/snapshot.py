@@ -34,7 +34,6 @@ class SnapshotSource:
                 f"AWS_BEDROCK_REGIONS: {', '.join(missing)} not in the snapshot {path.name}, "
                 f"which holds {', '.join(regions)}"
             )
-        self.captured = str(document.get("captured", ""))
 
     @property
     def regions(self) -> tuple[str, ...]:

@@ -1,7 +1,8 @@
 """How a response leaves: validators and caching for GETs, gzip for large bodies, CORS. One middleware,
 added by the shared resolver factory, so every route gets the same behaviour.
 
-- ``ETag``: a weak validator, a hash of the uncompressed body. Weak because the gzip and identity
+- ``ETag``: a weak validator, a hash of the uncompressed body, or the one the route set (a rendered
+  body's, from its parts' digests: api/rendered.py). Weak because the gzip and identity
   representations share it (RFC 9110 8.8.1); ``If-None-Match`` uses the weak comparison anyway.
 - ``If-None-Match`` that matches: ``304 Not Modified`` with the validator and caching headers, no body.
 - ``Cache-Control: private`` (a key-protected answer is for the caller, never a shared cache), with
@@ -54,9 +55,13 @@ class HttpPolicy:
         )
 
 
+def weak_etag(digest: bytes) -> str:
+    return f'W/"{digest.hex()[:32]}"'
+
+
 def etag_of(body: bytes) -> str:
     # SHA-256 runs on the CPU's SHA instructions (Graviton and x86 both): twice as fast as BLAKE2b here.
-    return f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
+    return weak_etag(hashlib.sha256(body).digest())
 
 
 def gzipped(raw: bytes) -> str:
@@ -96,6 +101,10 @@ def accepts_gzip(header: str | None) -> bool:
     return qualities.get("*", 0.0) > 0
 
 
+def _encoded(body: str | bytes) -> bytes:
+    return body.encode() if isinstance(body, str) else body
+
+
 def _vary(response: Response[Any], *names: str) -> None:
     present = [v.strip() for v in str(response.headers.get("Vary", "")).split(",") if v.strip()]
     for name in names:
@@ -111,13 +120,12 @@ def deliver(
     body = response.body
     if not isinstance(body, str | bytes):
         return response
-    raw = body.encode() if isinstance(body, str) else body
     # Allow-Origin echoes the request's Origin unless every origin is allowed.
     echoes_origin = bool(policy.cors_origins) and "*" not in policy.cors_origins
     vary = ("Accept-Encoding", "Origin") if echoes_origin else ("Accept-Encoding",)
-    etag = None
     if method in ("GET", "HEAD") and response.status_code == 200:
-        etag = etag_of(raw)
+        preset = response.headers.get("ETag")
+        etag = preset if isinstance(preset, str) else etag_of(_encoded(body))
         response.headers["ETag"] = etag
         stale = str(response.headers.get(STALE_HEADER, "")).lower() == "true"
         max_age = "no-cache" if stale else f"max-age={policy.max_age_seconds}"
@@ -128,7 +136,7 @@ def deliver(
             return Response(status_code=304, headers=headers, cookies=response.cookies, compress=False)
     elif 200 <= response.status_code < 300:
         _vary(response, *vary)
-    if len(raw) >= policy.gzip_min_bytes and accepts_gzip(request_headers.get("accept-encoding")):
+    if accepts_gzip(request_headers.get("accept-encoding")) and len(raw := _encoded(body)) >= policy.gzip_min_bytes:
         response.body = gzipped(raw)
         response.base64_encoded = True
         response.headers["Content-Encoding"] = "gzip"

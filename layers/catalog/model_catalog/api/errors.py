@@ -41,14 +41,10 @@ _ANTHROPIC_TYPES = {
 }
 _OPENAI_TYPES = {503: "service_unavailable", 500: "server_error"}
 
-# JSON-RPC codes for errors raised outside a method call (the API key check, a dependency down).
-# -32001 is what MCP servers conventionally send for "unauthorized"; -32000..-32019 is the
-# implementation-defined band.
-JSONRPC_INVALID_REQUEST = -32600
-JSONRPC_INTERNAL_ERROR = -32603
-JSONRPC_UNAUTHORIZED = -32001
-JSONRPC_UNAVAILABLE = -32003
-_JSONRPC_CODES = {401: JSONRPC_UNAUTHORIZED, 503: JSONRPC_UNAVAILABLE, 500: JSONRPC_INTERNAL_ERROR}
+# JSON-RPC codes for errors raised outside a method call (the API key check, a dependency down), else
+# -32600 (invalid request). -32001 is what MCP servers conventionally send for "unauthorized";
+# -32000..-32019 is the implementation-defined band; -32603 is JSON-RPC's internal error.
+_JSONRPC_CODES = {401: -32001, 503: -32003, 500: -32603}
 
 # What a client is told about an error we did not expect: never internals.
 INTERNAL_MESSAGE = "internal error; the request id identifies it in the service's logs"
@@ -65,12 +61,9 @@ MAX_MESSAGE_CHARS = 500
 def message_of(error: Exception) -> str:
     if status_of(error) == 500:
         return INTERNAL_MESSAGE
-    if isinstance(error, InvalidRequestError):
-        message = error.message
-    elif isinstance(error, AuthenticationError):
-        message = str(error) or "invalid API key"
-    else:
-        message = str(error)
+    message = str(error)
+    if not message and isinstance(error, AuthenticationError):
+        message = "invalid API key"
     return message if len(message) <= MAX_MESSAGE_CHARS else message[: MAX_MESSAGE_CHARS - 1] + "…"
 
 
@@ -108,5 +101,5 @@ def openai_body(error: Exception) -> dict[str, Any]:
 def jsonrpc_body(error: Exception) -> dict[str, Any]:
     """A JSON-RPC error response with a null id: the request's id is not known at this point."""
     status = status_of(error)
-    code = _JSONRPC_CODES.get(status, JSONRPC_INVALID_REQUEST)
+    code = _JSONRPC_CODES.get(status, -32600)
     return {"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": message_of(error)}}

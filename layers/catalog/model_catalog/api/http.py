@@ -17,10 +17,10 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from pydantic import BaseModel
 
-from model_catalog.api.delivery import HttpPolicy, delivery_middleware
+from model_catalog.api.delivery import HttpPolicy, delivery_middleware, weak_etag
 from model_catalog.api.errors import Dialect, anthropic_body, jsonrpc_body, openai_body, status_of
 from model_catalog.api.params import parse_query
-from model_catalog.api.rendered import to_json
+from model_catalog.api.rendered import RenderedArray, RenderedObject, to_json
 from model_catalog.errors import (
     AuthenticationError,
     CatalogUnavailableError,
@@ -46,6 +46,8 @@ def catalog_headers(state: CatalogState) -> dict[str, str]:
 
 def json_response(body: Any, state: CatalogState | None = None, status: int = 200) -> Response[str]:
     headers = catalog_headers(state) if state is not None else {}
+    if isinstance(body, RenderedObject | RenderedArray):
+        headers["ETag"] = weak_etag(body.digest)  # from its parts' digests, not a hash of the whole text
     return Response(status_code=status, content_type=JSON_TYPE, body=to_json(body), headers=headers)
 
 

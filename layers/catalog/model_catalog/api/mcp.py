@@ -8,10 +8,7 @@ method error inside a well-formed request is a JSON-RPC error with 200, as the r
 answers; a tool that cannot do what it is asked answers ``isError: true`` so the agent can read the
 reason and correct itself.
 
-Why not the official ``mcp`` server package: its Streamable HTTP server is an ASGI application
-(starlette, uvicorn, anyio, sse-starlette, httpx, jsonschema, opentelemetry ...) that would need an
-ASGI adapter to run in Lambda and would multiply the layer's size and cold start, for a protocol
-subset of a few hundred lines. The official client is the judge instead (tests/contract)."""
+Why not the official ``mcp`` server package: docs/design.md. Its client is the judge (tests/contract)."""
 
 from __future__ import annotations
 
@@ -45,11 +42,6 @@ UNSUPPORTED_PROTOCOL_VERSION = -32022
 _BAD_BODY = frozenset({PARSE_ERROR, INVALID_REQUEST, UNSUPPORTED_PROTOCOL_VERSION})
 
 
-def at_least(version: str, minimum: str) -> bool:
-    """Whether a supported ``version`` is ``minimum`` or newer (revision dates sort as strings)."""
-    return version >= minimum
-
-
 @dataclass(frozen=True, slots=True)
 class Reply:
     """What to send back: ``body`` None is ``202 Accepted`` with no body (only notifications came)."""
@@ -68,12 +60,6 @@ class RpcError(Exception):
         super().__init__(message)
         self.code, self.message, self.data, self.status, self.request_id = code, message, data, status, request_id
 
-    def payload(self) -> dict[str, Any]:
-        error: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.data is not None:
-            error["data"] = self.data
-        return error
-
 
 @dataclass(frozen=True, slots=True)
 class _Request:
@@ -82,33 +68,21 @@ class _Request:
     params: Mapping[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class ServerInfo:
-    name: str
-    version: str
-    title: str
-    instructions: str
-
-
-SERVER_INFO = ServerInfo(
-    name="bedrock-model-catalog",
-    version=__version__,
-    title="Amazon Bedrock model catalog",
-    instructions=(
-        "Call search_models first to find the Bedrock model id that fits the task: filter by input and output "
-        "modality, by the route or MCP tool you will call next, by region, streaming or legacy. Then pass that "
-        "id on. Prefer legacy=false unless an older model is asked for."
-    ),
+SERVER_NAME = "bedrock-model-catalog"
+SERVER_TITLE = "Amazon Bedrock model catalog"
+INSTRUCTIONS = (
+    "Call search_models first to find the Bedrock model id that fits the task: filter by input and output "
+    "modality, by the route or MCP tool you will call next, by region, streaming or legacy. Then pass that "
+    "id on. Prefer legacy=false unless an older model is asked for."
 )
 
 
 class McpEndpoint:
     """The POST /mcp exchange. ``state`` gives the catalog; only ``tools/call`` reads it."""
 
-    def __init__(self, tools: Sequence[Tool], state: Callable[[], CatalogState], info: ServerInfo) -> None:
+    def __init__(self, tools: Sequence[Tool], state: Callable[[], CatalogState]) -> None:
         self.tools = {t.name: t for t in tools}
         self.state = state
-        self.info = info
         self._methods: dict[str, Callable[[Mapping[str, Any], str], Any]] = {
             "initialize": lambda params, _: self._initialize(params),
             "ping": lambda _params, _version: {},
@@ -162,14 +136,14 @@ class McpEndpoint:
         # The spec: the requested version when supported, else the newest we support (the client
         # decides whether it can go on).
         version = requested if requested in SUPPORTED_VERSIONS else LATEST_VERSION
-        server_info = {"name": self.info.name, "version": self.info.version}
-        if at_least(version, "2025-06-18"):
-            server_info["title"] = self.info.title
+        server_info = {"name": SERVER_NAME, "version": __version__}
+        if version >= "2025-06-18":  # revision dates sort as strings
+            server_info["title"] = SERVER_TITLE
         return {
             "protocolVersion": version,
             "capabilities": {"tools": {"listChanged": False}},
             "serverInfo": server_info,
-            "instructions": self.info.instructions,
+            "instructions": INSTRUCTIONS,
         }
 
     def _describe(self, tool: Tool, version: str) -> dict[str, Any]:
@@ -178,7 +152,7 @@ class McpEndpoint:
             "description": tool.description,
             "inputSchema": tool.input_schema,
         }
-        if at_least(version, "2025-03-26"):
+        if version >= "2025-03-26":
             described["annotations"] = {
                 "title": tool.title,
                 "readOnlyHint": True,
@@ -186,7 +160,7 @@ class McpEndpoint:
                 "idempotentHint": True,
                 "openWorldHint": False,
             }
-        if at_least(version, "2025-06-18"):
+        if version >= "2025-06-18":
             described["title"] = tool.title
         return described
 
@@ -207,7 +181,7 @@ class McpEndpoint:
         except CatalogError as e:  # a bad argument, an unknown model, the catalog down: the agent reads why
             return {"content": [{"type": "text", "text": message_of(e)}], "isError": True}
         result: dict[str, Any] = {"content": [{"type": "text", "text": to_json(answer)}], "isError": False}
-        if at_least(version, "2025-06-18"):
+        if version >= "2025-06-18":
             result["structuredContent"] = answer
         return result
 
@@ -278,4 +252,7 @@ def _check_media_types(headers: Mapping[str, str]) -> None:
 
 
 def _error(request_id: Any, error: RpcError) -> dict[str, Any]:
-    return {"jsonrpc": "2.0", "id": request_id, "error": error.payload()}
+    detail: dict[str, Any] = {"code": error.code, "message": error.message}
+    if error.data is not None:
+        detail["data"] = error.data
+    return {"jsonrpc": "2.0", "id": request_id, "error": detail}

@@ -19,10 +19,9 @@ from model_catalog.api.operations import (
 from model_catalog.api.params import MAX_LIFECYCLE_VALUES, AnthropicPage, SearchQuery, parse_query
 from model_catalog.domain.facts import FEATURES
 from model_catalog.domain.modalities import INPUT_MODALITIES, OUTPUT_MODALITIES
-from model_catalog.domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, MIN_LIMIT
 from model_catalog.domain.records import LIFECYCLES
 from model_catalog.domain.routes import RouteTable
-from model_catalog.domain.search import SORTS
+from model_catalog.domain.search import CALLABLE_VALUES
 from model_catalog.errors import ConfigurationError
 from model_catalog.service import CatalogState
 
@@ -63,132 +62,92 @@ class Tool:
 # --- the input schemas ------------------------------------------------------------------------------
 
 
-def _values(description: str) -> JSONSchema:
-    # One value or several: agents write both, and the route's query parameters accept both.
+def input_schema(
+    model: type[BaseModel], descriptions: Mapping[str, str], types: Mapping[str, JSONSchema] | None = None
+) -> JSONSchema:
+    """The JSON schema of the arguments' model (the route's query model: the same types and bounds), each
+    argument with a description an agent can act on; ``types`` say more than the model can, by name."""
+    schema = model.model_json_schema()
+    properties = {
+        name: {**(types or {}).get(name, _argument(field)), "description": descriptions[name]}
+        for name, field in schema["properties"].items()
+    }
+    described: JSONSchema = {"type": "object", "properties": properties, "additionalProperties": False}
+    if schema.get("required"):
+        described["required"] = schema["required"]
+    return described
+
+
+def _argument(field: JSONSchema) -> JSONSchema:
+    if field.get("items") == {"type": "boolean"}:
+        return {"type": "boolean"}  # true or false: both at once matches nothing
+    if "items" in field:
+        # One value or several: agents write both, and the route's query parameters accept both.
+        return {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+    return plain_schema(field)
+
+
+def plain_schema(field: JSONSchema) -> JSONSchema:
+    """A field's JSON schema without its title (the name says it); ``X | None`` with default None is
+    an optional X."""
+    plain = {k: v for k, v in field.items() if k != "title"}
+    options = [o for o in plain.get("anyOf", ()) if o != {"type": "null"}]
+    if "anyOf" in plain and len(options) == 1:
+        return {**options[0], **{k: v for k, v in plain.items() if k not in ("anyOf", "default")}}
+    return plain
+
+
+def _search_descriptions(routes: RouteTable, regions: Sequence[str]) -> dict[str, str]:
+    tools = ", ".join(r.tool for r in routes.routes)
     return {
-        "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
-        "description": description,
+        "input_modalities": "Input the model must accept; with several, it must accept each. "
+        f"One of {', '.join(INPUT_MODALITIES)} (case-insensitive; AUDIO means SPEECH).",
+        "output_modalities": "Output the model must produce; with several, it must produce each. "
+        f"One of {', '.join(OUTPUT_MODALITIES)} (case-insensitive; SPEECH means AUDIO, EMBEDDING means "
+        "EMBEDDINGS).",
+        "route": "The API route or MCP tool you will use the model with; only models it can serve are returned. "
+        f"An MCP tool name ({tools}) or its HTTP path (e.g. /v1/chat/completions).",
+        "region": f"AWS region the model must be available in; with several, each. One of {', '.join(regions)}.",
+        "streaming": "true: only models that stream responses; false: only models that do not.",
+        "legacy": "false: only active models (pass this unless you need an old one); "
+        "true: only legacy (deprecated) models.",
+        "provider": "Model provider as Bedrock names it (Anthropic, Amazon, Meta, Mistral AI, ...; case-insensitive); "
+        "with several, any of them. An unknown name is an error that lists the providers.",
+        "lifecycle": f"Lifecycle stage, any of: {', '.join(LIFECYCLES)}. active: open to new use; deprecated: "
+        "Bedrock marked it legacy, see retires_at. Bedrock has no retired model.",
+        "min_context_window": "Only models whose context window (input tokens) is at least this, e.g. 200000 for "
+        "200k. Models whose context window is unknown are left out.",
+        "min_output_tokens": "Only models that can write at least this many tokens in one answer. Unknown: left out.",
+        "features": f"Features the model must have, every one of them: {', '.join(FEATURES)} (tool_use is function "
+        "calling).",
+        "max_input_price": "Most USD per million input tokens (pricing.input_per_mtok, the on-demand base "
+        "price). Models without a token price are left out.",
+        "max_output_price": "Most USD per million output tokens (pricing.output_per_mtok). Models without a "
+        "token price are left out.",
+        "sort": "Order of the answer: id; newest (release date, newest first); context_window "
+        "(largest first); input_price (cheapest first, so the first model is the cheapest match). Models "
+        "without the value come last.",
+        "callable": "Whether this AWS account can call the model (Bedrock's access check): true "
+        "(the default) lists models callable in some configured region, false the others with their "
+        "reasons (field access), any every available model. An error when the deployment's "
+        "ACCESS_CHECK is off.",
     }
 
 
-def _object(properties: Mapping[str, JSONSchema], required: Sequence[str] = ()) -> JSONSchema:
-    schema: JSONSchema = {"type": "object", "properties": dict(properties), "additionalProperties": False}
-    if required:
-        schema["required"] = list(required)
-    return schema
-
-
-def _search_schema(routes: RouteTable, regions: Sequence[str]) -> JSONSchema:
-    tools = ", ".join(r.tool for r in routes.routes)
-    return _object(
-        {
-            "input_modalities": _values(
-                "Input the model must accept; with several, it must accept each. "
-                f"One of {', '.join(INPUT_MODALITIES)} (case-insensitive; AUDIO means SPEECH)."
-            ),
-            "output_modalities": _values(
-                "Output the model must produce; with several, it must produce each. "
-                f"One of {', '.join(OUTPUT_MODALITIES)} (case-insensitive; SPEECH means AUDIO, EMBEDDING means "
-                "EMBEDDINGS)."
-            ),
-            "route": _values(
-                "The API route or MCP tool you will use the model with; only models it can serve are returned. "
-                f"An MCP tool name ({tools}) or its HTTP path (e.g. /v1/chat/completions)."
-            ),
-            "region": _values(
-                f"AWS region the model must be available in; with several, each. One of {', '.join(regions)}."
-            ),
-            "streaming": {
-                "type": "boolean",
-                "description": "true: only models that stream responses; false: only models that do not.",
-            },
-            "legacy": {
-                "type": "boolean",
-                "description": "false: only active models (pass this unless you need an old one); "
-                "true: only legacy (deprecated) models.",
-            },
-            "provider": _values(
-                "Model provider as Bedrock names it (Anthropic, Amazon, Meta, Mistral AI, ...; case-insensitive); "
-                "with several, any of them. An unknown name is an error that lists the providers."
-            ),
-            "lifecycle": _values(
-                f"Lifecycle stage, any of: {', '.join(LIFECYCLES)}. active: open to new use; deprecated: "
-                "Bedrock marked it legacy, see retires_at. Bedrock has no retired model."
-            ),
-            "min_context_window": {
-                "type": "integer",
-                "minimum": 1,
-                "description": "Only models whose context window (input tokens) is at least this, e.g. 200000 for "
-                "200k. Models whose context window is unknown are left out.",
-            },
-            "min_output_tokens": {
-                "type": "integer",
-                "minimum": 1,
-                "description": "Only models that can write at least this many tokens in one answer. Unknown: left out.",
-            },
-            "features": _values(
-                f"Features the model must have, every one of them: {', '.join(FEATURES)} (tool_use is function "
-                "calling)."
-            ),
-            "max_input_price": {
-                "type": "number",
-                "minimum": 0,
-                "description": "Most USD per million input tokens (pricing.input_per_mtok, the on-demand base "
-                "price). Models without a token price are left out.",
-            },
-            "max_output_price": {
-                "type": "number",
-                "minimum": 0,
-                "description": "Most USD per million output tokens (pricing.output_per_mtok). Models without a "
-                "token price are left out.",
-            },
-            "sort": {
-                "type": "string",
-                "enum": list(SORTS),
-                "default": "id",
-                "description": "Order of the answer: id; newest (release date, newest first); context_window "
-                "(largest first); input_price (cheapest first, so the first model is the cheapest match). Models "
-                "without the value come last.",
-            },
-            "callable": {
-                "anyOf": [{"type": "string", "enum": ["true", "false", "any"]}, {"type": "boolean"}],
-                "description": "Whether this AWS account can call the model (Bedrock's access check): true "
-                "(the default) lists models callable in some configured region, false the others with their "
-                "reasons (field access), any every available model. An error when the deployment's "
-                "ACCESS_CHECK is off.",
-            },
-        }
-    )
-
-
-def _anthropic_list_schema() -> JSONSchema:
-    return _object(
-        {
-            "limit": {
-                "type": "integer",
-                "minimum": MIN_LIMIT,
-                "maximum": MAX_LIMIT,
-                "default": DEFAULT_LIMIT,
-                "description": "How many models per page.",
-            },
-            "after_id": {"type": "string", "description": "Return the page right after this model id (last_id)."},
-            "before_id": {"type": "string", "description": "Return the page right before this model id (first_id)."},
-            "lifecycle": {
-                "type": "array",
-                "items": {"type": "string", "enum": list(LIFECYCLES)},
-                "maxItems": MAX_LIFECYCLE_VALUES,
-                "description": "Only models in any of these lifecycle stages; omitted: active and deprecated.",
-            },
-        }
-    )
+_ANTHROPIC_LIST_DESCRIPTIONS = {
+    "limit": "How many models per page.",
+    "after_id": "Return the page right after this model id (last_id).",
+    "before_id": "Return the page right before this model id (first_id).",
+    "lifecycle": "Only models in any of these lifecycle stages; omitted: active and deprecated.",
+}
+_MODEL_ID_DESCRIPTION = {
+    "model_id": "A Bedrock model id (anthropic.claude-sonnet-4-5-20250929-v1:0), an inference profile id "
+    "(global.anthropic.claude-sonnet-4-5-20250929-v1:0) or an alias (claude-sonnet-4-5, "
+    "claude-sonnet-4-5-20250929); an alias means its newest model.",
+}
 
 
 # --- the tools --------------------------------------------------------------------------------------
-
-
-def _search(state: CatalogState, query: SearchQuery) -> Mapping[str, Any]:
-    # A tool's structured result is a JSON object; the route's body is the bare list.
-    return {"models": search_models(state, query)}
 
 
 def _tools(routes: RouteTable, regions: Sequence[str]) -> tuple[Tool, ...]:
@@ -212,8 +171,13 @@ def _tools(routes: RouteTable, regions: Sequence[str]) -> tuple[Tool, ...]:
                 "match is an empty list."
             ),
             arguments=SearchQuery,
-            input_schema=_search_schema(routes, regions),
-            run=_search,
+            input_schema=input_schema(
+                SearchQuery,
+                _search_descriptions(routes, regions),
+                # A JSON boolean is its word (true is "true"), as agents send it.
+                {"callable": {"anyOf": [{"type": "string", "enum": list(CALLABLE_VALUES)}, {"type": "boolean"}]}},
+            ),
+            run=lambda state, query: {"models": search_models(state, query)},  # an object, not the bare list
         ),
         Tool(
             name="anthropic_model_list",
@@ -225,7 +189,17 @@ def _tools(routes: RouteTable, regions: Sequence[str]) -> tuple[Tool, ...]:
                 "regions, inference_profiles. For the next page pass after_id = last_id while has_more is true."
             ),
             arguments=AnthropicListArguments,
-            input_schema=_anthropic_list_schema(),
+            input_schema=input_schema(
+                AnthropicListArguments,
+                _ANTHROPIC_LIST_DESCRIPTIONS,
+                {
+                    "lifecycle": {
+                        "type": "array",
+                        "items": {"type": "string", "enum": list(LIFECYCLES)},
+                        "maxItems": MAX_LIFECYCLE_VALUES,
+                    }
+                },
+            ),
             run=list_anthropic_models,
         ),
         Tool(
@@ -237,17 +211,7 @@ def _tools(routes: RouteTable, regions: Sequence[str]) -> tuple[Tool, ...]:
                 "inference_profiles}. Unknown names are an error."
             ),
             arguments=ModelIdArguments,
-            input_schema=_object(
-                {
-                    "model_id": {
-                        "type": "string",
-                        "description": "A Bedrock model id (anthropic.claude-sonnet-4-5-20250929-v1:0), an "
-                        "inference profile id (global.anthropic.claude-sonnet-4-5-20250929-v1:0) or an alias "
-                        "(claude-sonnet-4-5, claude-sonnet-4-5-20250929); an alias means its newest model.",
-                    }
-                },
-                required=("model_id",),
-            ),
+            input_schema=input_schema(ModelIdArguments, _MODEL_ID_DESCRIPTION),
             run=lambda state, args: get_anthropic_model(state, args.model_id),
         ),
         Tool(
@@ -258,7 +222,7 @@ def _tools(routes: RouteTable, regions: Sequence[str]) -> tuple[Tool, ...]:
                 "data: [{id, object: 'model', created, owned_by}]}. search_models tells more about each."
             ),
             arguments=NoArguments,
-            input_schema=_object({}),
+            input_schema=input_schema(NoArguments, {}),
             run=lambda state, _: list_openai_models(state),
         ),
     )

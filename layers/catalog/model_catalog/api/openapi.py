@@ -23,12 +23,11 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from model_catalog.api import params
-from model_catalog.api.bodies import ERROR_BODY, RESPONSE_MODELS
-from model_catalog.api.errors import Dialect
+from model_catalog.api.bodies import RESPONSE_MODELS
 from model_catalog.api.fact_bodies import ANY_OF_PARAMETERS, FACT_PARAMETER_DOCS, FACT_VOCABULARIES
 from model_catalog.api.mcp import SUPPORTED_VERSIONS, VERSION_HEADER
-from model_catalog.api.mcp_tools import Tool, select_tools
-from model_catalog.api.routes import FUNCTIONS, mount
+from model_catalog.api.mcp_tools import Tool, plain_schema, select_tools
+from model_catalog.api.routes import FUNCTIONS, mount, offered_tools
 from model_catalog.domain.modalities import INPUT_MODALITIES, OUTPUT_MODALITIES
 from model_catalog.domain.routes import MCP_PATH, RouteTable
 from model_catalog.domain.search import CALLABLE_VALUES
@@ -42,7 +41,6 @@ DESCRIPTION = (
     "Anthropic prefix, JSON-RPC on /mcp, OpenAI's elsewhere."
 )
 _SCHEMAS = "#/components/schemas/"
-_DIALECT_OF_ERROR_BODY = {_SCHEMAS + model.__name__: dialect for dialect, model in ERROR_BODY.items()}
 
 _PARAMETER_DOCS = {
     "limit": "Page size, 1 to 1000.",
@@ -63,38 +61,19 @@ _PARAMETER_DOCS = {
 _ARRAY_DOC = " Repeated (?x=a&x=b) or comma-separated (?x=a,b): every value must hold; an empty value is no filter."
 _ANY_OF_DOC = " Repeated (?x=a&x=b) or comma-separated (?x=a,b): any value may hold; an empty value is no filter."
 
-_HEADERS: dict[str, dict[str, Any]] = {
-    "ETag": {"description": "Weak validator of the body; send it back as If-None-Match.", "schema": {"type": "string"}},
-    "Cache-Control": {"schema": {"type": "string"}},
-    "x-catalog-stale": {
-        "description": "Present (true) when some region's data is older than MODEL_CACHE_SECONDS.",
-        "schema": {"type": "string", "enum": ["true"]},
-    },
-    "x-catalog-age": {
-        "description": "With x-catalog-stale: seconds since the oldest region's data was fetched.",
-        "schema": {"type": "string", "pattern": "^[0-9]+$"},
-    },
-    "request-id": {"description": "Names the request in the service's logs.", "schema": {"type": "string"}},
-    "retry-after": {"description": "Seconds until the service tries Bedrock again.", "schema": {"type": "string"}},
-    "allow": {"description": "The methods this path answers.", "schema": {"type": "string"}},
-}
-_IF_NONE_MATCH = {
-    "name": "If-None-Match",
-    "in": "header",
-    "required": False,
-    "schema": {"type": "string"},
-    "description": "An ETag from an earlier answer: 304 with no body when the answer is unchanged.",
-}
-_MCP_VERSION = {
-    "name": VERSION_HEADER,
-    "in": "header",
-    "required": False,
-    "schema": {"type": "string"},
-    "description": (
-        f"The protocol revision spoken ({', '.join(SUPPORTED_VERSIONS)}); without it 2025-03-26. "
-        "initialize negotiates in its body instead."
-    ),
-}
+
+def _header_parameter(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "header", "required": False, "schema": {"type": "string"}, "description": description}
+
+
+_IF_NONE_MATCH = _header_parameter(
+    "If-None-Match", "An ETag from an earlier answer: 304 with no body when the answer is unchanged."
+)
+_MCP_VERSION = _header_parameter(
+    VERSION_HEADER,
+    f"The protocol revision spoken ({', '.join(SUPPORTED_VERSIONS)}); without it 2025-03-26. "
+    "initialize negotiates in its body instead.",
+)
 
 
 def build_openapi(
@@ -149,14 +128,12 @@ def _no_state() -> Any:
 def _complete(path: str, operation: dict[str, Any], vocabularies: Mapping[str, list[str]]) -> None:
     responses: dict[str, Any] = operation["responses"]
     responses.pop("422", None)  # Powertools' validation errors leave as each dialect's 400
-    error_body = responses.get("405", {}).get("content", {}).get("application/json", {}).get("schema", {})
-    dialect = _DIALECT_OF_ERROR_BODY.get(error_body.get("$ref", ""))
-    if dialect is None:  # an open route (the document, the page)
+    if "405" not in responses:  # an open route (the document, the pages): each other one may answer 405
         operation["security"] = []
         return
-    for status, response in responses.items():
-        if status.startswith(("4", "5")):
-            _error_headers(dialect, int(status), response)
+    if path == MCP_PATH:
+        _complete_mcp(operation)
+        return
     parameters: list[dict[str, Any]] = operation.get("parameters", [])
     fields = _query_fields({p["name"] for p in parameters if p["in"] == "query"})
     for parameter in parameters:
@@ -166,19 +143,12 @@ def _complete(path: str, operation: dict[str, Any], vocabularies: Mapping[str, l
         elif parameter["in"] == "path":
             parameter["schema"] = {"type": "string", "minLength": 1}
             parameter["description"] = "A model id, an inference profile id, or an alias."
-    if dialect is Dialect.JSONRPC:
-        _complete_mcp(path, operation)
-        return
     operation["parameters"] = [*parameters, _IF_NONE_MATCH]
-    headers = {name: _HEADERS[name] for name in ("ETag", "Cache-Control", "x-catalog-stale", "x-catalog-age")}
-    if dialect is Dialect.ANTHROPIC:
-        headers["request-id"] = _HEADERS["request-id"]
-    responses["200"]["headers"] = headers
     responses["304"] = {"description": "Not modified"}
     operation["responses"] = dict(sorted(responses.items()))
 
 
-def _complete_mcp(path: str, operation: dict[str, Any]) -> None:
+def _complete_mcp(operation: dict[str, Any]) -> None:
     if "202" not in operation["responses"]:  # GET and DELETE: refused
         return
     operation["responses"]["202"].pop("content", None)  # Powertools gives every answer the route's body
@@ -198,18 +168,6 @@ def _complete_mcp(path: str, operation: dict[str, Any]) -> None:
     operation["responses"] = dict(sorted(operation["responses"].items()))
 
 
-def _error_headers(dialect: Dialect, status: int, response: dict[str, Any]) -> None:
-    headers = {}
-    if dialect is Dialect.ANTHROPIC:
-        headers["request-id"] = _HEADERS["request-id"]
-    if status == 405:
-        headers["allow"] = _HEADERS["allow"]
-    if status == 503:
-        headers["retry-after"] = _HEADERS["retry-after"]
-    if headers:
-        response["headers"] = headers
-
-
 def _query_fields(names: set[str]) -> dict[str, Any]:
     """The JSON schema of each field of the query model (api/params.py) that has these fields: Powertools
     documents a field of a query model as a bare scalar, without its bounds or array type."""
@@ -227,7 +185,7 @@ def _query_fields(names: set[str]) -> dict[str, Any]:
 
 def _describe_query_parameter(parameter: dict[str, Any], vocabularies: Mapping[str, list[str]]) -> None:
     name = parameter["name"]
-    schema = _without_null({k: v for k, v in parameter["schema"].items() if k != "title"})
+    schema = plain_schema(parameter["schema"])
     parameter["schema"] = schema
     description = _PARAMETER_DOCS.get(name, "")
     values = vocabularies.get(name)
@@ -244,17 +202,6 @@ def _describe_query_parameter(parameter: dict[str, Any], vocabularies: Mapping[s
         schema["enum"] = values
     if description:
         parameter["description"] = description.strip()
-
-
-def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
-    """``X | None`` with default None is an optional parameter of type X."""
-    options = schema.get("anyOf")
-    if options is not None:
-        kept = [o for o in options if o.get("type") != "null"]
-        if len(kept) == 1:
-            rest = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
-            return {**kept[0], **rest}
-    return schema
 
 
 def allowed_methods(routes: RouteTable, path: str) -> tuple[str, ...]:
@@ -356,9 +303,7 @@ def served_document() -> str:
     from model_catalog.runtime import runtime  # noqa: PLC0415
 
     rt = runtime()
-    s = rt.settings
-    tools = select_tools(rt.routes, rt.service.regions, s.mcp_include_tools, s.mcp_exclude_tools)
-    return to_json(build_openapi(rt.routes, regions=rt.service.regions, mcp_tools=tools))
+    return to_json(build_openapi(rt.routes, regions=rt.service.regions, mcp_tools=offered_tools()))
 
 
 def render(document: dict[str, Any]) -> str:

@@ -25,7 +25,6 @@ class Page:
 
     @classmethod
     def read(cls, name: str) -> Page:
-        """The page of that name in this directory."""
         html = (Path(__file__).parent / name).read_text(encoding="utf-8")
         policy = "; ".join(
             (

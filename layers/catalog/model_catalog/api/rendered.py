@@ -3,11 +3,16 @@
 A catalog never changes once built, and the views render each model the same way every time. So each
 model's part of a body is rendered by the views and serialised once, the first time a catalog serves
 it; a request then picks the parts of its page and joins their JSON, in time proportional to the page.
-The bodies stay plain dicts and lists (MCP reads them as data); HTTP sends the JSON text they carry."""
+The bodies stay plain dicts and lists (MCP reads them as data); HTTP sends the JSON text they carry.
+
+Each part also carries a digest of its JSON, and a body's digest is a hash of its parts' digests: a
+validator (the ETag) that follows the body exactly, in time proportional to the number of parts rather
+than to the size of the body."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -18,24 +23,30 @@ from model_catalog.domain.pagination import Page
 from model_catalog.domain.records import ModelRecord
 
 
+def _sha256(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
 class RenderedObject(dict[str, Any]):
-    """A JSON object that carries its JSON text. Shared between requests: never mutate it."""
+    """A JSON object that carries its JSON text and its digest. Shared between requests: never mutate it."""
 
-    __slots__ = ("json_text",)
+    __slots__ = ("digest", "json_text")
 
-    def __init__(self, value: Mapping[str, Any], json_text: str) -> None:
+    def __init__(self, value: Mapping[str, Any], json_text: str, digest: bytes | None = None) -> None:
         super().__init__(value)
         self.json_text = json_text
+        self.digest = _sha256(json_text.encode()) if digest is None else digest
 
 
 class RenderedArray(list[Any]):
-    """A JSON array that carries its JSON text."""
+    """A JSON array that carries its JSON text and its digest: the hash of its parts' digests."""
 
-    __slots__ = ("json_text",)
+    __slots__ = ("digest", "json_text")
 
-    def __init__(self, value: Iterable[Any], json_text: str) -> None:
+    def __init__(self, value: Sequence[RenderedObject], json_text: str) -> None:
         super().__init__(value)
         self.json_text = json_text
+        self.digest = _sha256(b"[" + b"".join(part.digest for part in value))
 
 
 def to_json(body: Any) -> str:
@@ -59,7 +70,9 @@ def _with_parts(envelope: Mapping[str, Any], key: str) -> RenderedObject:
     rest = to_json({**envelope, key: []})
     # Inside a JSON string every quote is escaped, so this text can only be the key itself.
     empty = f'"{key}":[]'
-    return RenderedObject(envelope, rest.replace(empty, f'"{key}":[{",".join(p.json_text for p in parts)}]', 1))
+    text = rest.replace(empty, f'"{key}":[{",".join(p.json_text for p in parts)}]', 1)
+    # Fixed-length fields (the rest's digest, then each part's): no two bodies hash the same bytes.
+    return RenderedObject(envelope, text, _sha256(_sha256(rest.encode()) + b"".join(p.digest for p in parts)))
 
 
 class RenderedCatalog:

@@ -22,7 +22,11 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseContentModel
+from aws_lambda_powertools.event_handler.openapi.types import (
+    OpenAPIResponse,
+    OpenAPIResponseContentModel,
+    OpenAPIResponseHeader,
+)
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from model_catalog.api import bodies, fact_bodies, operations
@@ -47,6 +51,24 @@ _ERROR_DESCRIPTIONS = {
     503: "No region could be read and no cached data is young enough (see Retry-After)",
 }
 
+_HEADERS: dict[str, OpenAPIResponseHeader] = {
+    "ETag": {"description": "Weak validator of the body; send it back as If-None-Match.", "schema": {"type": "string"}},
+    "Cache-Control": {"schema": {"type": "string"}},
+    "x-catalog-stale": {
+        "description": "Present (true) when some region's data is older than MODEL_CACHE_SECONDS.",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+    "x-catalog-age": {
+        "description": "With x-catalog-stale: seconds since the oldest region's data was fetched.",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    },
+    "request-id": {"description": "Names the request in the service's logs.", "schema": {"type": "string"}},
+    "retry-after": {"description": "Seconds until the service tries Bedrock again.", "schema": {"type": "string"}},
+    "allow": {"description": "The methods this path answers.", "schema": {"type": "string"}},
+}
+_FRESHNESS_HEADERS = ("ETag", "Cache-Control", "x-catalog-stale", "x-catalog-age")
+_STATUS_HEADERS = {405: ("allow",), 503: ("retry-after",)}
+
 
 class Prefix(enum.Enum):
     """Where a router is mounted: under ANTHROPIC_ROUTES_PREFIX, OPENAI_ROUTES_PREFIX, or at the root."""
@@ -56,15 +78,24 @@ class Prefix(enum.Enum):
     ROOT = "root"
 
 
-def answers(dialect: Dialect, body: Any, description: str, *errors: int) -> dict[int, OpenAPIResponse]:
-    """The OpenAPI responses of an operation: its 200 ``body`` (a model, or None: the operation says
-    itself) and each error status in the error body of its dialect. Every operation can answer 405."""
+def answers(dialect: Dialect, body: Any, *errors: int) -> dict[int, OpenAPIResponse]:
+    """The OpenAPI responses of an operation, with the headers api/http.py sends: its 200 ``body`` (a
+    model, or None: the operation says itself) and each error status in the error body of its dialect.
+    Every operation can answer 405."""
+    request_id = {"request-id": _HEADERS["request-id"]} if dialect is Dialect.ANTHROPIC else {}
     responses: dict[int, OpenAPIResponse] = {}
     if body is not None:
-        responses[200] = {"description": description, "content": {JSON_TYPE: OpenAPIResponseContentModel(model=body)}}
+        responses[200] = {
+            "description": "OK",
+            "content": {JSON_TYPE: OpenAPIResponseContentModel(model=body)},
+            "headers": {**{name: _HEADERS[name] for name in _FRESHNESS_HEADERS}, **request_id},
+        }
     for status in (*errors, 405):
         error = OpenAPIResponseContentModel(model=bodies.ERROR_BODY[dialect])
         responses[status] = {"description": _ERROR_DESCRIPTIONS[status], "content": {JSON_TYPE: error}}
+        headers = {**request_id, **{name: _HEADERS[name] for name in _STATUS_HEADERS.get(status, ())}}
+        if headers:
+            responses[status]["headers"] = headers
     return responses
 
 
@@ -90,7 +121,7 @@ def anthropic_list(state: State) -> APIGatewayHttpRouter:
         description="The available TEXT -> TEXT models, newest first, in the Anthropic Models API's shape.",
         tags=["Anthropic"],
         operation_id="list_anthropic_models",
-        responses=answers(Dialect.ANTHROPIC, bodies.AnthropicModelPage, "OK", 400, 401, 503),
+        responses=answers(Dialect.ANTHROPIC, bodies.AnthropicModelPage, 400, 401, 503),
         middlewares=[as_sent(AnthropicListQuery)],
     )
     def list_anthropic_models(query: Annotated[AnthropicListQuery, Query()]) -> Response[str]:
@@ -108,7 +139,7 @@ def anthropic_get(state: State) -> APIGatewayHttpRouter:
         description="One model by id, inference profile id or alias.",
         tags=["Anthropic"],
         operation_id="get_anthropic_model",
-        responses=answers(Dialect.ANTHROPIC, bodies.AnthropicModelInfo, "OK", 401, 404, 503),
+        responses=answers(Dialect.ANTHROPIC, bodies.AnthropicModelInfo, 401, 404, 503),
     )
     def get_anthropic_model(model_id: str) -> Response[str]:
         return answer(state, operations.get_anthropic_model, model_id)
@@ -125,7 +156,7 @@ def openai_list(state: State) -> APIGatewayHttpRouter:
         description="Every available model, sorted by id, in the OpenAI Models API's shape.",
         tags=["OpenAI"],
         operation_id="list_openai_models",
-        responses=answers(Dialect.OPENAI, bodies.OpenAIModelList, "OK", 401, 503),
+        responses=answers(Dialect.OPENAI, bodies.OpenAIModelList, 401, 503),
     )
     def list_openai_models() -> Response[str]:
         return answer(state, operations.list_openai_models)
@@ -142,7 +173,7 @@ def openai_get(state: State) -> APIGatewayHttpRouter:
         description="One model by id, inference profile id or alias.",
         tags=["OpenAI"],
         operation_id="get_openai_model",
-        responses=answers(Dialect.OPENAI, bodies.OpenAIModel, "OK", 401, 404, 503),
+        responses=answers(Dialect.OPENAI, bodies.OpenAIModel, 401, 404, 503),
     )
     def get_openai_model(model: str) -> Response[str]:
         return answer(state, operations.get_openai_model, model)
@@ -150,7 +181,7 @@ def openai_get(state: State) -> APIGatewayHttpRouter:
     return router
 
 
-def search(state: State) -> APIGatewayHttpRouter:
+def search_and_status(state: State) -> APIGatewayHttpRouter:
     router = _router()
 
     @router.get(
@@ -159,17 +190,11 @@ def search(state: State) -> APIGatewayHttpRouter:
         description="The available models that hold every filter given, with what each supports.",
         tags=["Search"],
         operation_id="search_models",
-        responses=answers(Dialect.OPENAI, list[bodies.ModelDetails], "OK", 400, 401, 503),
+        responses=answers(Dialect.OPENAI, list[bodies.ModelDetails], 400, 401, 503),
         middlewares=[as_sent(SearchQuery)],
     )
     def search_models(query: Annotated[SearchQuery, Query()]) -> Response[str]:
         return answer(state, operations.search_models, query)
-
-    return router
-
-
-def status(state: State) -> APIGatewayHttpRouter:
-    router = _router()
 
     @router.get(
         STATUS_PATH,
@@ -177,11 +202,12 @@ def status(state: State) -> APIGatewayHttpRouter:
         description=(
             "What the catalog serves and how fresh: its source, each configured region's last good read "
             "(fetched_at, age_seconds, stale), its models and last failed read, the model count, and the "
-            "provenance of the model facts. access is null: account access is not checked in this version."
+            "provenance of the model facts; access: when this account's access was last checked and how many "
+            "models it can call (null with ACCESS_CHECK off)."
         ),
         tags=["Status"],
         operation_id="catalog_status",
-        responses=answers(Dialect.OPENAI, fact_bodies.CatalogStatus, "OK", 401, 503),
+        responses=answers(Dialect.OPENAI, fact_bodies.CatalogStatus, 401, 503),
     )
     def catalog_status() -> Response[str]:
         return answer(state, operations.catalog_status)
@@ -189,7 +215,7 @@ def status(state: State) -> APIGatewayHttpRouter:
     return router
 
 
-def mcp_tools() -> Sequence[Any]:
+def offered_tools() -> Sequence[Any]:
     """The MCP tools this deployment offers; an unknown name in MCP_INCLUDE_TOOLS/EXCLUDE stops the cold start."""
     from model_catalog.api.mcp_tools import select_tools  # noqa: PLC0415
     from model_catalog.runtime import runtime  # noqa: PLC0415
@@ -201,11 +227,11 @@ def mcp_tools() -> Sequence[Any]:
 
 def mcp(state: State) -> APIGatewayHttpRouter:
     # Imported here: only the MCP function needs the endpoint and its tools.
-    from model_catalog.api.mcp import SERVER_INFO, McpEndpoint  # noqa: PLC0415
+    from model_catalog.api.mcp import McpEndpoint  # noqa: PLC0415
 
     @functools.cache
     def endpoint() -> McpEndpoint:
-        return McpEndpoint(mcp_tools(), state, SERVER_INFO)
+        return McpEndpoint(offered_tools(), state)
 
     router = _router()
 
@@ -217,7 +243,7 @@ def mcp(state: State) -> APIGatewayHttpRouter:
         operation_id="mcp",
         responses={
             202: {"description": "Only notifications came: accepted, no body"},
-            **answers(Dialect.JSONRPC, None, "", 400, 401, 406, 415, 503),
+            **answers(Dialect.JSONRPC, None, 400, 401, 406, 415, 503),
         },
     )
     def call_mcp() -> Response[Any]:  # Any: a 202 has no body
@@ -235,7 +261,7 @@ def mcp(state: State) -> APIGatewayHttpRouter:
             description="The server is stateless: no event stream to open, no session to end.",
             tags=["MCP"],
             operation_id=f"mcp_{method.lower()}",
-            responses=answers(Dialect.JSONRPC, None, "", 401),
+            responses=answers(Dialect.JSONRPC, None, 401),
         )
         def no_session() -> Response[str]:
             raise MethodNotAllowedError(router.current_event.request_context.http.method, MCP_PATH, ("POST",))
@@ -307,7 +333,6 @@ def prefix_of(routes: RouteTable, prefix: Prefix) -> str | None:
 def mount(
     app: APIGatewayHttpResolver, mounts: Sequence[Mount], routes: RouteTable, state: State
 ) -> APIGatewayHttpResolver:
-    """``app`` with the routers of ``mounts``, each under its prefix."""
     for each in mounts:
         prefix = prefix_of(routes, each.prefix)
         if prefix is not None:
@@ -319,7 +344,7 @@ def mount(
 FUNCTIONS: dict[str, tuple[Mount, ...]] = {
     "list_models": (Mount(anthropic_list, Prefix.ANTHROPIC), Mount(openai_list, Prefix.OPENAI)),
     "get_model": (Mount(anthropic_get, Prefix.ANTHROPIC), Mount(openai_get, Prefix.OPENAI)),
-    "search_models": (Mount(search), Mount(status)),
-    "mcp_server": (Mount(mcp, cold_start=mcp_tools),),
+    "search_models": (Mount(search_and_status),),
+    "mcp_server": (Mount(mcp, cold_start=offered_tools),),
     "docs": (Mount(docs, open=True),),
 }

@@ -12,11 +12,6 @@ from dataclasses import dataclass, field, replace
 
 from model_catalog.domain.records import ModelAccess, ModelRecord
 
-AUTHORIZED = "AUTHORIZED"
-AVAILABLE = "AVAILABLE"
-AGREEMENT_PENDING = "PENDING"
-AGREEMENT_ERROR = "ERROR"
-
 UNAUTHORIZED = "unauthorized"
 UNENTITLED = "unentitled"
 REGION_UNAVAILABLE = "region_unavailable"
@@ -46,16 +41,16 @@ def access_of(answer: Availability | None, auto_subscribe: bool = False) -> Mode
     if answer is None:
         return UNKNOWN
     reasons = []
-    if answer.authorization != AUTHORIZED:
+    if answer.authorization != "AUTHORIZED":
         reasons.append(UNAUTHORIZED)
-    if answer.entitlement != AVAILABLE:
+    if answer.entitlement != "AVAILABLE":
         reasons.append(UNENTITLED)
-    if answer.region != AVAILABLE:
+    if answer.region != "AVAILABLE":
         reasons.append(REGION_UNAVAILABLE)
-    if answer.agreement == AGREEMENT_ERROR:
+    if answer.agreement == "ERROR":
         reasons.append(ERROR)
-    elif answer.agreement != AVAILABLE and not auto_subscribe:
-        reasons.append(PENDING if answer.agreement == AGREEMENT_PENDING else NO_AGREEMENT)
+    elif answer.agreement != "AVAILABLE" and not auto_subscribe:
+        reasons.append(PENDING if answer.agreement == "PENDING" else NO_AGREEMENT)
     return ModelAccess(not reasons, tuple(reasons))
 
 

@@ -24,12 +24,8 @@ def normalize_output(value: str) -> str:
 
 
 def normalize_inputs(values: Iterable[str]) -> tuple[str, ...]:
-    return _dedupe(normalize_input(v) for v in values if v and v.strip())
+    return tuple(dict.fromkeys(normalize_input(v) for v in values if v and v.strip()))
 
 
 def normalize_outputs(values: Iterable[str]) -> tuple[str, ...]:
-    return _dedupe(normalize_output(v) for v in values if v and v.strip())
-
-
-def _dedupe(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(values))
+    return tuple(dict.fromkeys(normalize_output(v) for v in values if v and v.strip()))

@@ -68,10 +68,11 @@ class RegionListing:
             if model_id is None:
                 continue
             first_listing.setdefault(model_id, summary)
-            if _is_available(summary, model_id in routed):
-                available.add(model_id)
-            if _ON_DEMAND in _strings(summary.get("inferenceTypesSupported")):
+            kinds = _strings(summary.get("inferenceTypesSupported"))
+            if _ON_DEMAND in kinds:
                 on_demand.add(model_id)
+            if _ON_DEMAND in kinds or ("INFERENCE_PROFILE" in kinds and model_id in routed):
+                available.add(model_id)
         return cls(
             region=region,
             fetched_at=snapshot.fetched_at,
@@ -162,11 +163,6 @@ def _model_id(summary: Any, region: str, report: BuildReport) -> str | None:
         report.skipped.append(f"{region}: model summary without a modelId")
         return None
     return model_id
-
-
-def _is_available(summary: RawSummary, routed_by_active_profile: bool) -> bool:
-    kinds = _strings(summary.get("inferenceTypesSupported"))
-    return _ON_DEMAND in kinds or ("INFERENCE_PROFILE" in kinds and routed_by_active_profile)
 
 
 def _record(

@@ -1,14 +1,7 @@
-"""Capability search: filters combined with AND, each value checked against what the catalog can
-answer, so a typo is a 400 that names the allowed values, and a valid miss is an empty list.
-
-Every filter takes several values and a model must satisfy each of them: two modalities means both,
-two routes means both, two regions means available in both, two features means both true;
-``streaming=true`` twice is ``streaming=true``, and true together with false matches nothing. Two
-providers or lifecycle stages mean either. A filter on a fact (context window, output limit, price)
-leaves out the models where that fact is unknown.
-
-The answer is sorted by ``sort``: ``id`` (default), ``newest``, ``context_window`` (largest first),
-``input_price`` (cheapest first); models without the value last, ties by id."""
+"""Capability search, as docs/api.md ("search_models") describes it: filters combined with AND, each
+value checked against what the catalog can answer, so a typo is a 400 that names the allowed values, and
+a valid miss is an empty list. Several values of a filter must each hold, except for provider and
+lifecycle (any); a filter on a fact leaves out the models where that fact is unknown."""
 
 from __future__ import annotations
 
@@ -98,7 +91,9 @@ def search(catalog: Catalog, criteria: SearchCriteria) -> list[ModelRecord]:
     tests = _bounds(criteria)
     available = catalog.available.ordered
     models = available if narrowed is None else [available[i] for i in sorted(narrowed)]
-    found = [m for m in models if all(test(m) for test in tests)] if tests else list(models)
+    found = list(models)
+    for test in tests:
+        found = [m for m in found if test(m)]
     return _sorted(found, criteria.sort)
 
 
