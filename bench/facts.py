@@ -7,11 +7,10 @@ import json
 import statistics
 import time
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 from bench.report import Figure
-from model_catalog.domain.facts import DATA_FILE, DATA_PACKAGE, bundled_facts
+from model_catalog.domain.facts import DATA_DIR, DATA_FILE, bundled_facts
 from model_catalog.domain.normalize import build_records
 from tests.unit.conftest import snapshots_of
 
@@ -23,7 +22,7 @@ class FactsLoad:
 
 
 def measure_facts_load(doc: dict[str, Any], runs: int) -> FactsLoad:
-    text = resources.files(DATA_PACKAGE).joinpath(DATA_FILE).read_text(encoding="utf-8")
+    text = (DATA_DIR / DATA_FILE).read_text(encoding="utf-8")
     snapshots = snapshots_of(doc)
     regions = tuple(snapshots)
     keys = [(r.id, r.inference_profiles, r.regions) for r in build_records(snapshots, regions)]
