@@ -39,6 +39,8 @@ def clock() -> Clock:
 
 
 def service(fake: FakeBedrock, clock: Clock, client: Any | None, **kwargs: Any) -> CatalogService:
+    """The waits are generous, so that a refresh the fake answers at once is seen whole whatever the
+    load of the machine (tests/reliability/test_stale_budget.py holds the budgets themselves)."""
     store = DynamoDBStore(TABLE, client=client, clock=clock) if client is not None else None
     return CatalogService(
         regions=REGIONS,
@@ -49,6 +51,8 @@ def service(fake: FakeBedrock, clock: Clock, client: Any | None, **kwargs: Any) 
         max_stale_seconds=kwargs.get("max_stale", 86400),
         clock=clock,
         sleep=lambda s: setattr(clock, "now", clock.now + s),
+        stale_wait_seconds=10.0,
+        cold_wait_seconds=10.0,
     )
 
 
