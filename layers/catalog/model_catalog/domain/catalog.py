@@ -3,8 +3,9 @@ is computed here, so a request does work proportional to its answer, not to the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote
 
 from model_catalog.domain.access import OFF, AccessRule, is_served
@@ -104,6 +105,7 @@ class Catalog:
             else None
         )
         self._anthropic_by_stage: dict[frozenset[str], ModelView] = {}
+        self._ranks: dict[str, Mapping[str, int]] = {}
         self._anthropic_stages = frozenset(r.lifecycle for r in (self.anthropic.ordered if self.anthropic else ()))
         # Over every available model, the ones not served included: search's callable=false and any.
         available = self.available.ordered
@@ -158,6 +160,15 @@ class Catalog:
             narrowed = ModelView.of((r for r in view.ordered if r.lifecycle in key), order="newest")
             self._anthropic_by_stage[key] = narrowed
         return narrowed
+
+    def rank(self, name: str, key: Callable[[ModelRecord], Any]) -> Mapping[str, int]:
+        """Each available model's place in the order ``key`` gives, by id: computed once per catalog for
+        each ``name``, so a search sorts its answer by looking places up, not by computing keys again."""
+        ranks = self._ranks.get(name)
+        if ranks is None:
+            ranks = {r.id: i for i, r in enumerate(sorted(self.available.ordered, key=key))}
+            self._ranks[name] = ranks
+        return ranks
 
     def holding(self, kind: str, value: object) -> frozenset[int]:
         """The positions in ``available.ordered`` of the models that hold ``value`` (see ``_index``): a search

@@ -58,7 +58,7 @@ _SORT_VALUES: dict[str, Callable[[ModelRecord], float | None]] = {
 SORTS: tuple[str, ...] = ("id", *_SORT_VALUES)
 
 
-def _sorted(models: list[ModelRecord], sort: str) -> list[ModelRecord]:
+def _sorted(catalog: Catalog, models: list[ModelRecord], sort: str) -> list[ModelRecord]:
     """A model without the value after every model with one; ties by id."""
     value = _SORT_VALUES.get(sort)
     if value is None:
@@ -68,7 +68,8 @@ def _sorted(models: list[ModelRecord], sort: str) -> list[ModelRecord]:
         v = value(model)
         return (v is None, v if v is not None else 0.0, model.id)
 
-    return sorted(models, key=key)
+    rank = catalog.rank(sort, key)
+    return sorted(models, key=lambda m: rank[m.id])
 
 
 def _output_price(model: ModelRecord) -> float | None:
@@ -94,7 +95,7 @@ def search(catalog: Catalog, criteria: SearchCriteria) -> list[ModelRecord]:
     found = list(models)
     for test in tests:
         found = [m for m in found if test(m)]
-    return _sorted(found, criteria.sort)
+    return _sorted(catalog, found, criteria.sort)
 
 
 def _by_access(catalog: Catalog, value: str | None) -> frozenset[int] | None:
