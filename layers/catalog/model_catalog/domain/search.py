@@ -153,10 +153,10 @@ def _bounds(c: SearchCriteria) -> list[Test]:
     tests: list[Test] = []
     if c.min_context_window is not None:
         least = _refuse_below("min_context_window", c.min_context_window, 1)
-        tests.append(lambda m: m.context_window is not None and m.context_window >= least)
+        tests.append(lambda m: (window := m.context_window) is not None and window >= least)
     if c.min_output_tokens is not None:
         least_out = _refuse_below("min_output_tokens", c.min_output_tokens, 1)
-        tests.append(lambda m: m.max_output_tokens is not None and m.max_output_tokens >= least_out)
+        tests.append(lambda m: (most_tokens := m.max_output_tokens) is not None and most_tokens >= least_out)
     if c.max_input_price is not None:
         most = _refuse_below("max_input_price", c.max_input_price, 0)
         tests.append(lambda m: (price := _input_price(m)) is not None and price <= most)
