@@ -144,7 +144,7 @@ class BedrockSource:
             return client
 
     def _models(self, client: BedrockClient, region: str) -> list[RawSummary]:
-        with _translated(region, "ListFoundationModels"):
+        with translated_bedrock_errors(region, "ListFoundationModels"):
             response = client.list_foundation_models()
         summaries = response.get("modelSummaries")
         if not isinstance(summaries, list):
@@ -158,7 +158,7 @@ class BedrockSource:
             kwargs: dict[str, Any] = {"typeEquals": "SYSTEM_DEFINED", "maxResults": 1000}
             if token:
                 kwargs["nextToken"] = token
-            with _translated(region, "ListInferenceProfiles"):
+            with translated_bedrock_errors(region, "ListInferenceProfiles"):
                 response = client.list_inference_profiles(**kwargs)
             page = response.get("inferenceProfileSummaries")
             if not isinstance(page, list):
@@ -170,7 +170,7 @@ class BedrockSource:
 
 
 @contextlib.contextmanager
-def _translated(region: str, operation: str) -> Iterator[None]:
+def translated_bedrock_errors(region: str, operation: str) -> Iterator[None]:
     """Turns botocore's errors into ours, naming the region and the call."""
     try:
         yield

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
-from model_catalog.adapters.bedrock import _translated
+from model_catalog.adapters.bedrock import translated_bedrock_errors
 from model_catalog.adapters.clients import bedrock_clients
 from model_catalog.domain.access import AccessCheckReport, Availability
 from model_catalog.errors import (
@@ -124,7 +124,7 @@ class BedrockAccessChecker:
 
     def availability(self, client: BedrockClient, region: str, model_id: str) -> Availability:
         """One call. Raises ``SourceError`` (throttled, denied, unreachable, malformed, or another code)."""
-        with _translated(region, f"{OPERATION}({model_id})"):
+        with translated_bedrock_errors(region, f"{OPERATION}({model_id})"):
             response: Mapping[str, Any] = client.get_foundation_model_availability(modelId=model_id)
         agreement = response.get("agreementAvailability")
         values = (
