@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 import pytest
 
@@ -138,6 +139,42 @@ def test_cors_off_by_default_and_star_allows_any(load_handler: HandlerLoader) ->
     star = load_handler("list_models", API_KEY=KEY, CORS_ALLOW_ORIGINS="*")
     answer = call(star, http_event("openai_list_models", {"origin": "https://app.example.com"}))
     assert answer.headers["access-control-allow-origin"] == "*"
+
+
+def _preflight(path: str, origin: str, request_method: str | None = "GET") -> dict[str, Any]:
+    """A browser's CORS preflight for ``path``: OPTIONS, no API key (a preflight never carries one),
+    routed by API Gateway's $default route (no OPTIONS route exists) to the list_models function."""
+    event = http_event("openai_list_models")
+    event["headers"] = {"origin": origin, "host": event["headers"]["host"]}
+    if request_method is not None:
+        event["headers"]["access-control-request-method"] = request_method
+        event["headers"]["access-control-request-headers"] = "x-api-key,anthropic-version"
+    event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    event["requestContext"]["http"]["method"] = "OPTIONS"
+    event["routeKey"] = event["requestContext"]["routeKey"] = "$default"
+    return event
+
+
+@pytest.mark.parametrize("path", ["/v1/models", "/anthropic/v1/models/claude-haiku-4-5", "/search_models", "/mcp"])
+def test_a_cors_preflight_is_answered_without_the_api_key(load_handler: HandlerLoader, path: str) -> None:
+    """Behind the $default route API Gateway hands preflights to the function: refused for want of a key
+    it never has, it would stop every browser call (the CORS tests above send no preflight)."""
+    api = load_handler("list_models", API_KEY=KEY, CORS_ALLOW_ORIGINS="https://app.example.com")
+    answer = call(api, _preflight(path, "https://app.example.com"))
+    assert answer.status == 204 and answer.raw == b""
+    assert answer.headers["access-control-allow-origin"] == "https://app.example.com"
+    assert "x-api-key" in answer.headers["access-control-allow-headers"].lower()
+    assert "etag" not in answer.headers
+    # The methods of the path asked about, whichever function answers: POST for /mcp.
+    expected = "POST,OPTIONS" if path == "/mcp" else "GET,OPTIONS"
+    assert answer.headers["access-control-allow-methods"] == expected
+
+
+def test_only_a_real_preflight_goes_without_the_key(load_handler: HandlerLoader) -> None:
+    with_cors = load_handler("list_models", API_KEY=KEY, CORS_ALLOW_ORIGINS="https://app.example.com")
+    assert call(with_cors, _preflight("/v1/models", "https://app.example.com", request_method=None)).status == 401
+    without_cors = load_handler("list_models", API_KEY=KEY, CORS_ALLOW_ORIGINS="")
+    assert call(without_cors, _preflight("/v1/models", "https://app.example.com")).status == 401
 
 
 def test_log_lines_of_a_request_carry_its_request_id(

@@ -67,6 +67,17 @@ def presented_key(headers: dict[str, str]) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def is_preflight(event: BaseProxyEvent) -> bool:
+    """A browser's CORS preflight: it never carries the API key (Fetch sends no credentials with it), and
+    behind API Gateway's $default route it reaches the function, where Powertools answers it (204)."""
+    headers = event.headers
+    return (
+        event.http_method.upper() == "OPTIONS"
+        and bool(headers.get("origin"))
+        and bool(headers.get("access-control-request-method"))
+    )
+
+
 def invalid_request_error(error: RequestValidationError) -> InvalidRequestError:
     """Powertools' validation error as the 400 each dialect renders: the first problem, naming the
     parameter (``loc`` is ``("query", <model>, <field>)`` or ``("path", <name>)``)."""
@@ -106,13 +117,17 @@ def build_resolver(
 
     def check_api_key(router: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
         expected = api_keys.current()
-        if expected is not None:
+        preflight = bool(policy.cors_origins) and is_preflight(router.current_event)
+        if expected is not None and not preflight:
             given = presented_key(router.current_event.headers)  # Powertools' headers: case-insensitive
             if given is None:
                 raise AuthenticationError("missing API key: send it as x-api-key or Authorization: Bearer")
             if not hmac.compare_digest(given.encode(), expected.encode()):
                 raise AuthenticationError("invalid API key")
         response = next_middleware(router)
+        if preflight:  # Powertools lists this function's methods; the path's own are what the browser asks
+            methods = allowed_methods(router.current_event.path)
+            response.headers["Access-Control-Allow-Methods"] = ",".join((*methods, "OPTIONS"))
         if dialect_of(router.current_event.path) is Dialect.ANTHROPIC:
             response.headers["request-id"] = request_id()
         return response
