@@ -319,3 +319,20 @@ def test_a_body_on_get_mcp_changes_nothing(local_api: LocalServer) -> None:
         local_api, "GET", "/mcp", {"content-type": "application/json"}, b'{"jsonrpc":"2.0","id":1,"method":"ping"}'
     )
     assert answer.status == 405 and answer.json["jsonrpc"] == "2.0"
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ("anthropic_model_list", {"limit": True}),
+        ("anthropic_model_list", {"limit": False}),
+        ("search_models", {"min_context_window": True}),
+    ],
+)
+def test_a_json_boolean_is_no_integer_argument(local_api: LocalServer, tool: str, arguments: dict[str, Any]) -> None:
+    """An agent that sends limit: true has a bug to hear about, not a page of one model."""
+    call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}}
+    headers = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
+    answer = send(local_api, "POST", "/mcp", headers, json.dumps(call).encode())
+    assert answer.status == 200 and answer.json["result"]["isError"] is True
+    assert next(iter(arguments)) in answer.json["result"]["content"][0]["text"]

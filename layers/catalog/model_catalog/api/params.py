@@ -54,9 +54,10 @@ def _word(value: Any) -> Any:
 
 
 def _whole_number(value: Any) -> Any:
-    # Digits only: pydantic's lax mode would read "2.0" as 2, but a page size of "2.0" or "1e3" is a
-    # client bug worth a 400, and Anthropic documents limit as an integer from 1 to 1000.
-    if isinstance(value, str) and not _DIGITS.fullmatch(value):
+    # Digits only: pydantic's lax mode would read "2.0" as 2 and true (an MCP argument) as 1, but a page
+    # size of "2.0", "1e3" or true is a client bug worth a 400, and Anthropic documents limit as an
+    # integer from 1 to 1000.
+    if isinstance(value, bool) or (isinstance(value, str) and not _DIGITS.fullmatch(value)):
         raise ValueError(f"must be an integer from {MIN_LIMIT} to {MAX_LIMIT}, got {value!r}")
     return value
 
