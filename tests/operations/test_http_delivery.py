@@ -170,6 +170,23 @@ def test_a_cors_preflight_is_answered_without_the_api_key(load_handler: HandlerL
     assert answer.headers["access-control-allow-methods"] == expected
 
 
+# What the official JavaScript SDKs send from a browser on a models call, besides the key: Anthropic's
+# (dangerouslyAllowBrowser) and OpenAI's are both Stainless clients.
+BROWSER_SDK_HEADERS = (
+    "anthropic-version",
+    "anthropic-dangerous-direct-browser-access",
+    *(f"x-stainless-{name}" for name in ("arch", "lang", "os", "package-version", "retry-count", "timeout")),
+    *(f"x-stainless-runtime{part}" for part in ("", "-version")),
+)
+
+
+def test_a_preflight_allows_what_the_browser_sdks_send(load_handler: HandlerLoader) -> None:
+    api = load_handler("list_models", API_KEY=KEY, CORS_ALLOW_ORIGINS="https://app.example.com")
+    answer = call(api, _preflight("/anthropic/v1/models", "https://app.example.com"))
+    allowed = {h.strip().lower() for h in answer.headers["access-control-allow-headers"].split(",")}
+    assert set(BROWSER_SDK_HEADERS) <= allowed, set(BROWSER_SDK_HEADERS) - allowed
+
+
 def test_only_a_real_preflight_goes_without_the_key(load_handler: HandlerLoader) -> None:
     with_cors = load_handler("list_models", API_KEY=KEY, CORS_ALLOW_ORIGINS="https://app.example.com")
     assert call(with_cors, _preflight("/v1/models", "https://app.example.com", request_method=None)).status == 401

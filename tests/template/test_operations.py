@@ -12,6 +12,7 @@ import pytest
 
 from local.cfn import load_template
 from model_catalog.adapters import metrics as emf
+from model_catalog.api.delivery import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS
 from model_catalog.observability import SERVICE, metrics
 from tests.template.test_template import FUNCTIONS, TEMPLATE_PATH, function_setting
 
@@ -60,6 +61,13 @@ def test_api_throttling_access_logs_and_cors_come_from_parameters(template: dict
     assert "x-api-key" in cors["AllowHeaders"] and "etag" in cors["ExposeHeaders"]
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
     assert variables["CORS_ALLOW_ORIGINS"] == {"Ref": "CorsAllowOrigins"}
+
+
+def test_api_gateway_allows_the_headers_the_functions_allow(template: dict[str, Any]) -> None:
+    """Deployed, API Gateway's CORS configuration replaces the functions' CORS headers: the lists must agree."""
+    _, cors, _ = template["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"]["Fn::If"]
+    assert set(cors["AllowHeaders"]) == {"authorization", "content-type", "x-api-key", *CORS_ALLOW_HEADERS}
+    assert set(cors["ExposeHeaders"]) == set(CORS_EXPOSE_HEADERS)
 
 
 @pytest.mark.parametrize(

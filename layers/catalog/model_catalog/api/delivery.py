@@ -26,8 +26,25 @@ from aws_lambda_powertools.event_handler.api_gateway import CORSConfig
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 STALE_HEADER = "x-catalog-stale"
-# What a browser client may send and read across origins (the SDKs' own headers included).
-CORS_ALLOW_HEADERS = ["anthropic-version", "anthropic-beta", "if-none-match", "mcp-protocol-version", "mcp-session-id"]
+# What a browser client may send and read across origins (the SDKs' own headers included: the JavaScript
+# SDKs of Anthropic and OpenAI send their x-stainless-* platform headers from a browser too).
+CORS_ALLOW_HEADERS = [
+    "anthropic-version",
+    "anthropic-beta",
+    "anthropic-workspace-id",
+    "anthropic-dangerous-direct-browser-access",
+    "if-none-match",
+    "mcp-protocol-version",
+    "mcp-session-id",
+    "x-stainless-arch",
+    "x-stainless-lang",
+    "x-stainless-os",
+    "x-stainless-package-version",
+    "x-stainless-retry-count",
+    "x-stainless-runtime",
+    "x-stainless-runtime-version",
+    "x-stainless-timeout",
+]
 CORS_EXPOSE_HEADERS = ["etag", "request-id", "x-catalog-stale", "x-catalog-age", "mcp-session-id"]
 CORS_MAX_AGE_SECONDS = 600
 _DROPPED_ON_304 = frozenset({"content-type", "content-length", "content-encoding"})
