@@ -1,19 +1,17 @@
 """The least a cold start of this design can cost: what issue 11 asks of every route, and no catalog.
 
-    python bench/design_floor.py '{event}'
+    python bench/container.py 0 '[["bench/design_floor.py", {event}]]'
 
 One route on Powertools' resolver with ``enable_validation``, its query parsed into a pydantic model and
 its response model declared; Logger, Tracer and Metrics as the product sets them up
 (model_catalog.observability, the one module of ours it imports); one DynamoDB client and one
 BatchGetItem of the cache's items for every configured region; each region's data decompressed and
 parsed; a page of model ids answered. No normalisation, facts, access, aliases or rendering: those are
-the product. Timed like bench/container.py, to the line ``answered``."""
+the product. bench/container.py runs it as it runs a function."""
 
 import json
 import os
-import sys
 import zlib
-from types import SimpleNamespace
 from typing import Annotated, Any
 
 import botocore.session
@@ -24,15 +22,6 @@ from pydantic import BaseModel, Field
 
 from model_catalog.observability import logger, metrics, tracer
 
-CONTEXT = SimpleNamespace(
-    function_name="bench",
-    function_version="$LATEST",
-    memory_limit_in_mb=256,
-    invoked_function_arn="arn:aws:lambda:us-east-1:000000000000:function:bench",
-    aws_request_id="bench-request",
-    log_group_name="/aws/lambda/bench",
-    log_stream_name="bench",
-)
 REGIONS = os.environ["AWS_BEDROCK_REGIONS"].split(",")
 TABLE = os.environ["CACHE_TABLE_NAME"]
 # The cache's keys (adapters/dynamodb.py): a region's data, and its access answers.
@@ -89,11 +78,3 @@ def list_models(query: Annotated[ListQuery, Query()]) -> Response[str]:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return app.resolve(event, context)
-
-
-if __name__ == "__main__":
-    response = lambda_handler(json.loads(sys.argv[1]), CONTEXT)
-    if response["statusCode"] != 200 or len(json.loads(response["body"])["data"]) != 20:
-        print(f"design floor: {response['statusCode']} {response['body'][:300]}", file=sys.stderr)
-        sys.exit(1)
-    print("answered", flush=True)

@@ -61,8 +61,9 @@ def run_process(argv: Sequence[str], env: Mapping[str, str]) -> ProcessRun:
     return ProcessRun(result["ready"], result["max_rss_kib"])
 
 
-def container_argv(routes: Sequence[Route], repeat: int) -> list[str]:
-    spec = [[route.function, route.event()] for route in routes]
+def container_argv(routes: Sequence[Route], repeat: int, handler: str | None = None) -> list[str]:
+    """A container answering ``routes``, by their functions or all by the ``handler`` file given."""
+    spec = [[handler or route.function, route.event()] for route in routes]
     return [sys.executable, str(CONTAINER), str(repeat), json.dumps(spec)]
 
 
@@ -70,7 +71,7 @@ def measure_cold_start(route: Route, env: Mapping[str, str], runs: int) -> Compa
     """Median seconds of a cold start answering ``route``, of the floor, of the stack alone and of the
     design floor answering the same event, interleaved."""
     argv = container_argv([route], repeat=0)
-    design = [sys.executable, str(DESIGN_FLOOR), json.dumps(route.event())]
+    design = container_argv([route], repeat=0, handler=str(DESIGN_FLOOR))
     run_process(argv, env)  # the first run writes the layer's bytecode, as a deployment package holds it
     cold, floor, stack, least = [], [], [], []
     for _ in range(runs):
