@@ -135,9 +135,24 @@ class FactsProvenance(_Part):
     sha256: str
 
 
+class AccessBackoff(_Part):
+    reason: str = Field(
+        description="The kind of failure that stopped the region's check: throttled, access denied, unreachable"
+    )
+    next_try_at: str = Field(description="Not checked again before then; its last answers are served meanwhile.")
+
+
+class AccessStatus(_Part):
+    checked_at: str | None = Field(description="When the latest access answer came; null before any.")
+    callable: int = Field(description="The models callable in at least one configured region.")
+    backed_off: dict[str, AccessBackoff] = Field(
+        description="The regions whose access check failed lately, as the container answering knows them."
+    )
+
+
 class CatalogStatus(_Part):
     source: Literal["bedrock", "snapshot"]
     regions: dict[str, RegionStatus]
     facts: FactsProvenance
     models: int
-    access: None = Field(description="Account access checks: not in this version (always null).")
+    access: AccessStatus | None = Field(description="The account access check (ACCESS_CHECK); null when it is off.")
