@@ -32,16 +32,6 @@ FAULTS: dict[str, tuple[Callable[[FakeAccess, str], None], str]] = {
 }
 
 
-@pytest.fixture
-def bedrock(snapshot_doc: dict[str, Any]) -> FakeBedrock:
-    return FakeBedrock(snapshot_doc, rounds=6)
-
-
-@pytest.fixture
-def access() -> FakeAccess:
-    return FakeAccess()
-
-
 def at(seconds: float) -> str | None:
     return rfc3339(datetime.fromtimestamp(seconds, UTC))
 
