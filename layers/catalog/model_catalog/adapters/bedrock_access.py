@@ -1,5 +1,5 @@
 """Bedrock's ``GetFoundationModelAvailability``: may this account call a model in a region. One call
-per (model, region), a few at a time per region, on clients of its own: the check runs in the background
+per (model, region), a few at a time per region once a first call has probed it, on clients of its own: the check runs in the background
 refresh only, so it can afford botocore's adaptive retries, which slow down when Bedrock throttles
 (the source's clients are set to fit a request's budget instead). AWS errors become the project's own
 ``SourceError``s."""
@@ -109,40 +109,40 @@ class BedrockAccessChecker:
         return report
 
     def _run_lane(
-        self, report: AccessCheckReport, region: _RegionCheck, model_ids: Sequence[str], probing: bool
+        self, report: AccessCheckReport, check: _RegionCheck, model_ids: Sequence[str], probing: bool
     ) -> None:
         """One lane of a region's models. The first lane's first call probes the region and the other lanes
         wait for its answer: a region that is throttled, denied or down costs one call, not one per lane."""
         if probing:
             try:
-                self._ask(report, region, model_ids[0])
+                self._ask(report, check, model_ids[0])
             finally:
-                region.probed.set()
+                check.probed.set()
             model_ids = model_ids[1:]
         else:
-            region.probed.wait()
+            check.probed.wait()
         for position, model_id in enumerate(model_ids):
-            if region.stopped.is_set():
+            if check.stopped.is_set():
                 with self._lock:
                     report.unanswered += len(model_ids) - position
                 return
-            self._ask(report, region, model_id)
+            self._ask(report, check, model_id)
 
-    def _ask(self, report: AccessCheckReport, region: _RegionCheck, model_id: str) -> None:
+    def _ask(self, report: AccessCheckReport, check: _RegionCheck, model_id: str) -> None:
         try:
-            answer = self.availability(region.client, region.region, model_id)
+            answer = self.availability(check.client, check.region, model_id)
         except SourceError as e:
             with self._lock:
                 report.calls += 1
                 report.unanswered += 1
-                report.failed.setdefault(region.region, str(e))
+                report.failed.setdefault(check.region, str(e))
                 if isinstance(e, _STOPS_THE_REGION):
-                    report.stopped.setdefault(region.region, e.reason)
-                    region.stopped.set()
+                    report.stopped.setdefault(check.region, e.reason)
+                    check.stopped.set()
             return
         with self._lock:
             report.calls += 1
-            report.answers.setdefault(region.region, {})[model_id] = answer
+            report.answers.setdefault(check.region, {})[model_id] = answer
 
     def availability(self, client: BedrockClient, region: str, model_id: str) -> Availability:
         """One call. Raises ``SourceError`` (throttled, denied, unreachable, malformed, or another code)."""

@@ -146,7 +146,8 @@ class AccessStatus(_Part):
     checked_at: str | None = Field(description="When the latest access answer came; null before any.")
     callable: int = Field(description="The models callable in at least one configured region.")
     backed_off: dict[str, AccessBackoff] = Field(
-        description="The regions whose access check failed lately, as the container answering knows them."
+        description="The regions whose access check failed lately and waits: known to the process that runs the "
+        "check (the scheduled refresher), empty elsewhere."
     )
 
 
