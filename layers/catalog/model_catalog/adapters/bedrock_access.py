@@ -1,8 +1,8 @@
 """Bedrock's ``GetFoundationModelAvailability``: may this account call a model in a region. One call
-per (model, region), a few at a time per region once a first call has probed it, on clients of its own: the check runs in the background
-refresh only, so it can afford botocore's adaptive retries, which slow down when Bedrock throttles
-(the source's clients are set to fit a request's budget instead). AWS errors become the project's own
-``SourceError``s."""
+per (model, region), a few at a time per region once a first call has probed it, on clients of its
+own: the check runs in the background refresh only, so it can afford botocore's adaptive retries, which
+slow down when Bedrock throttles (the source's clients are set to fit a request's budget instead). AWS
+errors become the project's own ``SourceError``s."""
 
 from __future__ import annotations
 
