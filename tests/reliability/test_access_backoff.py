@@ -1,21 +1,21 @@
 """A region whose access check keeps failing, through the refresher: GetFoundationModelAvailability over
 real botocore clients (tests/fake_access.py), the region data from the fake Bedrock, the answers in moto's
 table. The region costs one call at the first check, none at a check within its back-off window, one
-after it; the other regions are checked as usual; its last answers stay; /status names the back-off; one
+after it; the other regions are checked as usual; its last answers stay; one
 WARNING when it starts failing or fails otherwise, INFO while it fails the same way."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from model_catalog.access_keeper import ACCESS_RETRY_SECONDS
+from model_catalog.api.fact_bodies import CatalogStatus
 from model_catalog.domain.backoff import BackoffPolicy
-from model_catalog.domain.records import ModelAccess, rfc3339
+from model_catalog.domain.records import ModelAccess
 from tests.fake_access import FakeAccess
 from tests.fakes import FakeBedrock
 from tests.integration.test_service import Clock
@@ -32,10 +32,6 @@ FAULTS: dict[str, tuple[Callable[[FakeAccess, str], None], str]] = {
 }
 
 
-def at(seconds: float) -> str | None:
-    return rfc3339(datetime.fromtimestamp(seconds, UTC))
-
-
 def refresher_of(bedrock: FakeBedrock, access: FakeAccess, clock: Clock, table: Any) -> Container:
     container = Container(bedrock, access, clock, table)
     container.keeper.backoff = WHOLE
@@ -44,7 +40,7 @@ def refresher_of(bedrock: FakeBedrock, access: FakeAccess, clock: Clock, table: 
 
 @pytest.mark.usefixtures("instant_retries")
 @pytest.mark.parametrize("fault", FAULTS)
-def test_a_failing_region_costs_one_call_per_window_and_status_shows_its_back_off(
+def test_a_failing_region_costs_one_call_per_window(
     bedrock: FakeBedrock, access: FakeAccess, clock: Clock, table: Any, fault: str
 ) -> None:
     inflict, reason = FAULTS[fault]
@@ -54,6 +50,9 @@ def test_a_failing_region_costs_one_call_per_window_and_status_shows_its_back_of
     failing_pairs = sum(r == FAILING for r, _ in pairs)
     answered = refresher.access(HAIKU)[FAILING]
     assert answered == ModelAccess(True)
+    status = status_of(refresher.service, clock)
+    CatalogStatus.model_validate(status)  # the OpenAPI schema holds the body with the check on
+    assert status["access"]["callable"] > 0 and status["access"]["checked_at"]
 
     clock.now += DAY  # every answer is due again, and the region fails
     inflict(access, FAILING)
@@ -61,8 +60,8 @@ def test_a_failing_region_costs_one_call_per_window_and_status_shows_its_back_of
     assert access.calls_in(FAILING) == failing_pairs + 1  # its probe, no more
     assert {n for (r, _), n in access.calls.items() if r != FAILING} == {2}  # the others: each pair again
     assert refresher.access(HAIKU)[FAILING] == answered  # its last answers stay
-    status = status_of(refresher.service, clock)["access"]
-    assert status["backed_off"] == {FAILING: {"reason": reason, "next_try_at": at(clock.now + 300)}}
+    backoff = refresher.keeper.backoffs[FAILING]
+    assert (backoff.reason, backoff.not_before) == (reason, clock.now + 300)
 
     calls = access.total_calls
     clock.now += 299  # within the window: nothing is asked
@@ -72,15 +71,15 @@ def test_a_failing_region_costs_one_call_per_window_and_status_shows_its_back_of
     clock.now += 1  # the window has passed: one probe, a window twice as long
     refresher.service.refresh()
     assert access.total_calls == calls + 1
-    status = status_of(refresher.service, clock)["access"]
-    assert status["backed_off"] == {FAILING: {"reason": reason, "next_try_at": at(clock.now + 600)}}
+    backoff = refresher.keeper.backoffs[FAILING]
+    assert (backoff.reason, backoff.not_before) == (reason, clock.now + 600)
 
     access.heal(FAILING)
     clock.now += 600
     calls = access.calls_in(FAILING)
     refresher.service.refresh()  # it answers: each of its pairs once, and the back-off is over
     assert access.calls_in(FAILING) == calls + failing_pairs
-    assert status_of(refresher.service, clock)["access"]["backed_off"] == {}
+    assert refresher.keeper.backoffs == {}
     assert refresher.access(HAIKU)[FAILING] == ModelAccess(True)
 
 

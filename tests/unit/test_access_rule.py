@@ -21,7 +21,6 @@ from model_catalog.domain.access import (
     access_of,
     is_served,
 )
-from model_catalog.domain.backoff import RegionBackoff
 from model_catalog.domain.catalog import Catalog
 from model_catalog.domain.normalize import RegionListing
 from model_catalog.domain.records import ModelAccess
@@ -254,22 +253,17 @@ def test_auto_subscribe_serves_a_model_whose_agreement_is_pending(snapshot_doc: 
 def test_status_says_when_access_was_last_checked_and_how_many_models_are_callable(
     snapshot_doc: dict[str, Any],
 ) -> None:
-    assert access_status(catalog_with(snapshot_doc, None), {}) is None  # the check off
+    assert access_status(catalog_with(snapshot_doc, None)) is None  # the check off
     catalog = catalog_with(snapshot_doc, nowhere(HAIKU, snapshot_doc, agreement="ERROR"))
-    assert access_status(catalog, {}) == {
+    assert access_status(catalog) == {
         "checked_at": "1970-01-01T00:16:40Z",  # the latest answer: at 1000 s
         "callable": len(catalog.available.ordered) - 1,
-        "backed_off": {},
-    }
-    denied = RegionBackoff("eu-west-1", 2, 4_600.0, "access denied")
-    assert access_status(catalog, {"eu-west-1": denied})["backed_off"] == {  # type: ignore[index]
-        "eu-west-1": {"reason": "access denied", "next_try_at": "1970-01-01T01:16:40Z"}
     }
     listings = {r: RegionListing.of(s) for r, s in snapshots_of(snapshot_doc, REGIONS).items()}
     never = Catalog.from_listings(
         listings, REGIONS, RouteTable.build("/anthropic", ""), access=AccessRule(AccessBook())
     )
-    assert access_status(never, {}) == {"checked_at": None, "callable": 0, "backed_off": {}}
+    assert access_status(never) == {"checked_at": None, "callable": 0}
 
 
 # --- settings -----------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ class RegionFailure:
 @dataclass(frozen=True, slots=True)
 class CatalogState:
     """The catalog a request answers from, how old its oldest region is, and for /status where it
-    comes from, which regions' last reads failed and whose access check is backed off."""
+    comes from and which regions' last reads failed."""
 
     catalog: Catalog
     stale: bool
@@ -69,7 +69,6 @@ class CatalogState:
     fresh_seconds: float = 900.0
     # Not part of what a request answers from: two states of one catalog are equal whatever failed since.
     failures: Mapping[str, RegionFailure] = field(default_factory=dict, compare=False)
-    access_backoffs: Mapping[str, RegionBackoff] = field(default_factory=dict, compare=False)
 
 
 @dataclass(slots=True)
@@ -404,7 +403,6 @@ class CatalogService:
             source=self.source.kind,
             fresh_seconds=self.fresh_seconds,
             failures=dict(self._failures),
-            access_backoffs=self.access.backoffs if self.access is not None else {},
         )
         self._unavailable_until = 0.0
         if stale:

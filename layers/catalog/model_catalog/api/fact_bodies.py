@@ -135,20 +135,9 @@ class FactsProvenance(_Part):
     sha256: str
 
 
-class AccessBackoff(_Part):
-    reason: str = Field(
-        description="The kind of failure that stopped the region's check: throttled, access denied, unreachable"
-    )
-    next_try_at: str = Field(description="Not checked again before then; its last answers are served meanwhile.")
-
-
 class AccessStatus(_Part):
     checked_at: str | None = Field(description="When the latest access answer came; null before any.")
     callable: int = Field(description="The models callable in at least one configured region.")
-    backed_off: dict[str, AccessBackoff] = Field(
-        description="The regions whose access check failed lately and waits: known to the process that runs the "
-        "check (the scheduled refresher), empty elsewhere."
-    )
 
 
 class CatalogStatus(_Part):

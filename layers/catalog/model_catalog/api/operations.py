@@ -88,8 +88,8 @@ def search_models(state: CatalogState, query: SearchQuery) -> list[Any]:
 
 def catalog_status(state: CatalogState, now: float | None = None) -> JSON:
     """What the catalog serves and how fresh (API.md, "Catalog status"), ages at ``now`` (default: the
-    clock); ``access`` says when the account's access was last checked, how many models are callable and
-    which regions' checks are backed off (null with the check off)."""
+    clock); ``access`` says when the account's access was last checked and how many models are callable
+    (null with the check off)."""
     now = time.time() if now is None else now
     catalog, failures, fresh_seconds = state.catalog, state.failures, state.fresh_seconds
     regions: JSON = {}
@@ -112,5 +112,5 @@ def catalog_status(state: CatalogState, now: float | None = None) -> JSON:
         "regions": regions,
         "facts": {"source": provenance.source, "version": provenance.version, "sha256": provenance.sha256},
         "models": len(catalog),
-        "access": access_status(catalog, state.access_backoffs),
+        "access": access_status(catalog),
     }

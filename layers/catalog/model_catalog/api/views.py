@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from model_catalog.domain.backoff import RegionBackoff
 from model_catalog.domain.catalog import Catalog
 from model_catalog.domain.facts import EFFORT_LEVELS, FEATURES, ModelFacts, Pricing, ProfilePrice
 from model_catalog.domain.pagination import Page
@@ -164,10 +163,9 @@ def access_fields(record: ModelRecord) -> JSON:
     }
 
 
-def access_status(catalog: Catalog, backoffs: Mapping[str, RegionBackoff]) -> JSON | None:
-    """/status's ``access``: when the latest answer came, how many models are callable in some
-    configured region, and the regions whose check is backed off (why, and when it is tried next); null
-    with the check off."""
+def access_status(catalog: Catalog) -> JSON | None:
+    """/status's ``access``: when the latest answer came and how many models are callable in some
+    configured region; null with the check off."""
     book = catalog.access.book
     if book is None:
         return None
@@ -175,8 +173,4 @@ def access_status(catalog: Catalog, backoffs: Mapping[str, RegionBackoff]) -> JS
     return {
         "checked_at": rfc3339(datetime.fromtimestamp(checked, UTC)) if checked else None,
         "callable": catalog.callable_count,
-        "backed_off": {
-            region: {"reason": b.reason, "next_try_at": rfc3339(datetime.fromtimestamp(b.not_before, UTC))}
-            for region, b in sorted(backoffs.items())
-        },
     }
