@@ -50,7 +50,7 @@ class AccessKeeper:
 
     @property
     def backoffs(self) -> dict[str, RegionBackoff]:
-        """The regions whose check is backed off, for /status."""
+        """The regions whose check is backed off, and until when."""
         return dict(self._backoffs)
 
     @property
