@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 from moto.core.botocore_stubber import BotocoreStubber
 
-from model_catalog.adapters.dynamodb import DynamoDBStore
+from model_catalog.adapters.dynamodb import LEASE_KEY, DynamoDBStore
 from model_catalog.domain.records import RegionSnapshot
 from model_catalog.ports import CacheStore
 from model_catalog.service import RETRY_AFTER_FAILURE_SECONDS, CatalogService, CatalogState
@@ -145,6 +146,41 @@ def test_a_crashed_refresher_blocks_nobody_once_its_lease_expires(
     states = [state for _, state in run_at_once(services)]
     assert list_models_calls(fake) == dict.fromkeys(REGIONS, 1)
     assert sum(not s.stale for s in states) == 1
+
+
+def test_a_refresh_longer_than_its_lease_keeps_it_to_the_end(
+    snapshot_doc: dict[str, Any], clock: Clock, stale_table: Any
+) -> None:
+    lease = 3  # renewed every second of wall time; when it expires is judged on the test's clock
+    fake = FakeBedrock(snapshot_doc)
+    fake.hold = threading.Event()  # Bedrock does not answer until the test says so
+    refresher = make_service(fake, clock, dynamodb_client(), fresh=FRESH, lease=lease)
+    peer = DynamoDBStore(TABLE, client=dynamodb_client(), clock=clock)
+
+    def lease_until() -> float:
+        item = stale_table.get_item(TableName=TABLE, Key={"pk": {"S": LEASE_KEY}}).get("Item")
+        return float(item["lease_until"]["N"]) if item else 0.0
+
+    def within(seconds: float, condition: Callable[[], bool]) -> bool:
+        deadline = time.monotonic() + seconds
+        while not condition():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    running = threading.Thread(target=refresher.refresh, daemon=True)
+    running.start()
+    try:
+        assert within(10, lambda: lease_until() > 0)  # taken, and Bedrock is being asked
+        clock.now += lease + 1  # past the lease as it was first taken
+        assert within(10, lambda: lease_until() > clock.now)  # renewed meanwhile
+        assert not peer.acquire_refresh_lease("a peer finding the cache stale", lease)
+    finally:
+        fake.hold.set()
+        running.join(timeout=30)
+    assert list_models_calls(fake) == dict.fromkeys(REGIONS, 1)
+    assert peer.acquire_refresh_lease("a peer finding the cache stale", lease)  # released at the end
 
 
 def test_a_cold_container_waits_for_the_refresher_rather_than_failing(
