@@ -27,9 +27,12 @@ CONTEXT = SimpleNamespace(
 
 
 def load_handler(function: str) -> Any:
-    spec = importlib.util.spec_from_file_location(f"{function}_app", os.path.join(FUNCTIONS, function, "app.py"))
+    """A function of functions/ by name, or a handler file by its path (bench/design_floor.py)."""
+    path = function if function.endswith(".py") else os.path.join(FUNCTIONS, function, "app.py")
+    spec = importlib.util.spec_from_file_location(f"{os.path.basename(os.path.dirname(path))}_app", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as an import does: pydantic resolves a model's names through it
     spec.loader.exec_module(module)
     return module.lambda_handler
 

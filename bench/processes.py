@@ -17,6 +17,7 @@ from bench.fixtures import Route
 from tests.conftest import ROOT
 
 CONTAINER = ROOT / "bench" / "container.py"
+DESIGN_FLOOR = ROOT / "bench" / "design_floor.py"
 SPAWN = ROOT / "bench" / "spawn.py"
 # python -c "import boto3", timed to the same point as a container: a line written when it is done.
 FLOOR = (sys.executable, "-c", "import boto3; print('answered', flush=True)")
@@ -43,6 +44,7 @@ class Comparison:
     measured: float
     floor: float
     stack: float | None = None  # STACK, for the cold start
+    design: float | None = None  # bench/design_floor.py, for the cold start
 
 
 def run_process(argv: Sequence[str], env: Mapping[str, str]) -> ProcessRun:
@@ -59,21 +61,25 @@ def run_process(argv: Sequence[str], env: Mapping[str, str]) -> ProcessRun:
     return ProcessRun(result["ready"], result["max_rss_kib"])
 
 
-def container_argv(routes: Sequence[Route], repeat: int) -> list[str]:
-    spec = [[route.function, route.event()] for route in routes]
+def container_argv(routes: Sequence[Route], repeat: int, handler: str | None = None) -> list[str]:
+    """A container answering ``routes``, by their functions or all by the ``handler`` file given."""
+    spec = [[handler or route.function, route.event()] for route in routes]
     return [sys.executable, str(CONTAINER), str(repeat), json.dumps(spec)]
 
 
 def measure_cold_start(route: Route, env: Mapping[str, str], runs: int) -> Comparison:
-    """Median seconds of a cold start answering ``route`` against the median of the floor."""
+    """Median seconds of a cold start answering ``route``, of the floor, of the stack alone and of the
+    design floor answering the same event, interleaved."""
     argv = container_argv([route], repeat=0)
+    design = container_argv([route], repeat=0, handler=str(DESIGN_FLOOR))
     run_process(argv, env)  # the first run writes the layer's bytecode, as a deployment package holds it
-    cold, floor, stack = [], [], []
+    cold, floor, stack, least = [], [], [], []
     for _ in range(runs):
         floor.append(run_process(FLOOR, env).seconds)
         stack.append(run_process(STACK, env).seconds)
+        least.append(run_process(design, env).seconds)
         cold.append(run_process(argv, env).seconds)
-    return Comparison(statistics.median(cold), statistics.median(floor), statistics.median(stack))
+    return Comparison(*(statistics.median(series) for series in (cold, floor, stack, least)))
 
 
 def measure_peak_memory(routes: Sequence[Route], env: Mapping[str, str], runs: int, repeat: int) -> Comparison:

@@ -3,7 +3,8 @@
 The request goes through the real client (parameter validation, the URI with the model id, the retry
 handler, adaptive mode's rate limiter) and a ``before-send`` hook answers it in place of the network with
 the JSON Bedrock sends, which botocore's parser reads against the service model. Every pair answers
-"callable" unless a test says otherwise; a region can be throttled (HTTP 429) or denied (403)."""
+"callable" unless a test says otherwise; a region can be throttled (HTTP 429), denied (403) or down (no
+connection)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from urllib.parse import unquote
 
 import boto3
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.exceptions import EndpointConnectionError
 from moto.core.models import botocore_stubber
 
 from model_catalog.adapters.bedrock_access import CLIENT_CONFIG
@@ -50,7 +52,7 @@ CALLABLE = Statuses()
 
 @dataclass
 class _Fault:
-    code: str  # ThrottlingException (429) or AccessDeniedException (403)
+    code: str  # ThrottlingException (429), AccessDeniedException (403) or refused (no connection)
     attempts: int | None  # the first so many HTTP attempts; None: all
 
 
@@ -81,6 +83,10 @@ class FakeAccess:
     def deny(self, region: str) -> None:
         """The call itself is refused: the role lacks bedrock:GetFoundationModelAvailability."""
         self.faults[region] = _Fault("AccessDeniedException", None)
+
+    def refuse_connections(self, region: str) -> None:
+        """Every attempt fails to connect, as when the region's endpoint is down."""
+        self.faults[region] = _Fault("refused", None)
 
     def heal(self, region: str) -> None:
         self.faults.pop(region, None)
@@ -127,6 +133,8 @@ class FakeAccess:
                 attempt = self.attempts[(region, model_id)]
             fault = self.faults.get(region)
             if fault is not None and (fault.attempts is None or attempt <= fault.attempts):
+                if fault.code == "refused":
+                    raise EndpointConnectionError(endpoint_url=request.url)
                 status = 429 if fault.code == "ThrottlingException" else 403
                 body = json.dumps({"message": fault.code}).encode()
                 return _response(request, status, body, {"x-amzn-ErrorType": fault.code})

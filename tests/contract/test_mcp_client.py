@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import anyio
@@ -16,6 +17,7 @@ from mcp import Client, MCPError
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CallToolResult, TextContent
 
+from model_catalog.runtime import runtime
 from tests.contract.local_api import API_KEY, local_api
 
 TOOLS = ["search_models", "anthropic_model_list", "anthropic_model_get", "openai_model_list"]
@@ -134,6 +136,22 @@ def test_call_every_tool(base_url: str) -> None:
     assert openai["object"] == "list" and [m["id"] for m in openai["data"]] == [
         m["id"] for m in json_of(results["search_all"])["models"]
     ]
+
+
+def test_a_stale_answer_says_so_in_meta_and_in_a_note(base_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Staleness by hand: the client reads the answer; tests/reliability makes it from a failing Bedrock.
+    service = runtime().service
+    fresh = service.current
+    monkeypatch.setattr(service, "current", lambda: replace(fresh(), stale=True, age_seconds=1234))
+
+    async def use(client: Client) -> CallToolResult:
+        return await client.call_tool("anthropic_model_get", {"model_id": "claude-sonnet-4-5"})
+
+    result = with_client(base_url, use)
+    assert result.is_error is False and result.meta == {"x-catalog-stale": True, "x-catalog-age": 1234}
+    data, note = result.content
+    assert isinstance(data, TextContent) and json.loads(data.text) == result.structured_content
+    assert isinstance(note, TextContent) and "1234 s old" in note.text
 
 
 @pytest.mark.parametrize(

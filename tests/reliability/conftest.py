@@ -32,6 +32,7 @@ from model_catalog.service import REFRESH_THREAD_NAME, RETRY_AFTER_FAILURE_SECON
 from tests.conftest import CACHE_TABLE as TABLE
 from tests.conftest import SNAPSHOT
 from tests.conftest import create_cache_table as create_table
+from tests.fake_access import FakeAccess
 from tests.fakes import FakeBedrock
 from tests.integration.test_service import Clock
 
@@ -45,6 +46,18 @@ API_KEY = "reliability-key-0123456789"
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+@pytest.fixture
+def bedrock(snapshot_doc: dict[str, Any]) -> FakeBedrock:
+    """Enough rounds for a few refreshes (the access check's tests)."""
+    return FakeBedrock(snapshot_doc, rounds=6)
+
+
+@pytest.fixture
+def access() -> FakeAccess:
+    """GetFoundationModelAvailability, every pair callable unless a test says otherwise."""
+    return FakeAccess()
 
 
 @pytest.fixture

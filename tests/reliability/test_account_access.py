@@ -76,16 +76,6 @@ class Container:
         return dict(record.access)
 
 
-@pytest.fixture
-def bedrock(snapshot_doc: dict[str, Any]) -> FakeBedrock:
-    return FakeBedrock(snapshot_doc, rounds=6)
-
-
-@pytest.fixture
-def access() -> FakeAccess:
-    return FakeAccess()
-
-
 def pairs_of(catalog: Catalog) -> set[tuple[str, str]]:
     """Every (region, model id) the account could be asked about: each available model in each of its regions."""
     return {(region, record.id) for record in catalog.available.ordered for region in record.regions}

@@ -266,6 +266,33 @@ def test_every_region_failing_with_a_cache_in_dynamodb_answers_stale_with_header
     assert bedrock_for_handlers.total_calls > 0  # it did try, without the answer waiting for it
 
 
+@pytest.mark.usefixtures("aws")
+def test_every_region_failing_with_a_cache_in_dynamodb_the_mcp_tools_say_the_answer_is_stale(
+    load_handler: HandlerLoader, bedrock_for_handlers: FakeBedrock, snapshot_doc: dict[str, Any], lambda_context: Any
+) -> None:
+    client = dynamodb_client()
+    create_table(client)
+    written = time.time() - 2000
+    DynamoDBStore(TABLE, client=client).save(
+        [replace(s, fetched_at=written) for s in snapshots_of(snapshot_doc, REGIONS).values()]
+    )
+    for region in REGIONS:
+        bedrock_for_handlers.fail(region, "ThrottlingException")
+    handler = load_handler(
+        "mcp_server", AWS_BEDROCK_REGIONS=",".join(REGIONS), CACHE_TABLE_NAME=TABLE, CATALOG_SNAPSHOT=""
+    )
+    tools_call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "openai_model_list"}}
+    headers = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
+    reply = call(handler, http_event("POST", "/mcp", headers=headers, body=json.dumps(tools_call)), lambda_context)
+    assert reply.status == 200, reply.text
+    result = reply.json["result"]
+    assert result["isError"] is False and result["_meta"]["x-catalog-stale"] is True
+    assert 2000 <= result["_meta"]["x-catalog-age"] < 2060
+    assert json.loads(result["content"][0]["text"])["data"]  # the stale data, whole
+    assert "s old" in result["content"][1]["text"]
+    assert refreshes_done()
+
+
 @pytest.mark.parametrize(("function", "path", "dialect"), ROUTES)
 def test_every_region_failing_with_no_cache_is_a_clean_503_in_the_dialect(
     function: str,

@@ -8,21 +8,29 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
 import pytest
 from moto.core.botocore_stubber import BotocoreStubber
 
-from model_catalog.adapters.dynamodb import DynamoDBStore
+from model_catalog.adapters.dynamodb import LEASE_KEY, DynamoDBStore
 from model_catalog.domain.records import RegionSnapshot
 from model_catalog.ports import CacheStore
 from model_catalog.service import RETRY_AFTER_FAILURE_SECONDS, CatalogService, CatalogState
 from tests.conftest import CACHE_TABLE as TABLE
 from tests.fakes import FakeBedrock
 from tests.integration.test_service import Clock
-from tests.reliability.conftest import REGIONS, dynamodb_client, list_models_calls, make_service
+from tests.reliability.conftest import (
+    REGIONS,
+    dynamodb_client,
+    inject_dynamodb_errors,
+    list_models_calls,
+    make_service,
+)
 from tests.unit.conftest import snapshots_of
 
 CONTAINERS = 20
@@ -145,6 +153,75 @@ def test_a_crashed_refresher_blocks_nobody_once_its_lease_expires(
     states = [state for _, state in run_at_once(services)]
     assert list_models_calls(fake) == dict.fromkeys(REGIONS, 1)
     assert sum(not s.stale for s in states) == 1
+
+
+def lease_until(table: Any) -> float:
+    item = table.get_item(TableName=TABLE, Key={"pk": {"S": LEASE_KEY}}).get("Item")
+    return float(item["lease_until"]["N"]) if item else 0.0
+
+
+def within(seconds: float, condition: Callable[[], bool]) -> bool:
+    """``condition`` came true within ``seconds`` of wall time (a renewal runs on its own thread)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@contextmanager
+def held_refresh(snapshot_doc: dict[str, Any], clock: Clock, client: Any, lease: int) -> Iterator[FakeBedrock]:
+    """A refresher that took the lease, its Bedrock calls held open until the block ends."""
+    fake = FakeBedrock(snapshot_doc)
+    fake.hold = threading.Event()
+    refresher = make_service(fake, clock, client, fresh=FRESH, lease=lease)
+    running = threading.Thread(target=refresher.refresh, daemon=True)
+    running.start()
+    try:
+        assert within(10, lambda: lease_until(client) > 0)
+        yield fake
+    finally:
+        fake.hold.set()
+        running.join(timeout=30)
+    assert list_models_calls(fake) == dict.fromkeys(REGIONS, 1)  # it went on to the end
+
+
+# Renewed every second of wall time; when it expires is judged on the test's clock.
+SHORT_LEASE = 3
+
+
+def test_a_refresh_longer_than_its_lease_keeps_it_to_the_end(
+    snapshot_doc: dict[str, Any], clock: Clock, stale_table: Any
+) -> None:
+    peer = DynamoDBStore(TABLE, client=dynamodb_client(), clock=clock)
+    with held_refresh(snapshot_doc, clock, dynamodb_client(), SHORT_LEASE):
+        clock.now += SHORT_LEASE + 1  # past the lease as it was first taken
+        assert within(10, lambda: lease_until(stale_table) > clock.now)  # renewed meanwhile
+        assert not peer.acquire_refresh_lease("a peer finding the cache stale", SHORT_LEASE)
+    assert peer.acquire_refresh_lease("a peer finding the cache stale", SHORT_LEASE)  # released at the end
+
+
+def test_a_lease_lost_while_frozen_is_not_taken_back(
+    snapshot_doc: dict[str, Any], clock: Clock, stale_table: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    peer = DynamoDBStore(TABLE, client=dynamodb_client(), clock=clock)
+    with held_refresh(snapshot_doc, clock, dynamodb_client(), SHORT_LEASE):
+        clock.now += 10 * SHORT_LEASE  # as if frozen: the lease expired and a peer took it
+        assert peer.acquire_refresh_lease("a peer", SHORT_LEASE)
+        assert within(10, lambda: "the refresh lease passed to another container" in caplog.text)
+    assert lease_until(stale_table) == clock.now + SHORT_LEASE  # still the peer's: not renewed, not deleted
+
+
+def test_a_renewal_dynamodb_refuses_leaves_the_refresh_going(
+    snapshot_doc: dict[str, Any], clock: Clock, stale_table: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = dynamodb_client()
+    with held_refresh(snapshot_doc, clock, client, SHORT_LEASE):
+        injected = inject_dynamodb_errors(client, "ProvisionedThroughputExceededException", ["PutItem"])
+        assert within(10, lambda: injected.injected > 0)
+        assert within(10, lambda: "could not renew the refresh lease" in caplog.text)
+        injected.active = False
 
 
 def test_a_cold_container_waits_for_the_refresher_rather_than_failing(

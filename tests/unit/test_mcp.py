@@ -344,6 +344,29 @@ def test_an_unknown_tool_or_malformed_call_is_invalid_params(endpoint: McpEndpoi
     assert "search_models" in rpc_error(unknown)["message"]
 
 
+@pytest.mark.parametrize("version", ["2025-03-26", LATEST_VERSION])
+def test_an_answer_from_stale_data_says_so_to_the_client_and_to_the_model(catalog: Catalog, version: str) -> None:
+    stale = CatalogState(catalog, stale=True, age_seconds=1234)
+    endpoint = McpEndpoint(select_tools(catalog.routes, ALL_REGIONS), lambda: stale)
+    for tool, arguments in [
+        ("search_models", {"provider": "Anthropic"}),
+        ("anthropic_model_get", {"model_id": "anthropic.claude-opus-4-7"}),
+    ]:
+        answer = call(endpoint, tool, arguments, version=version)
+        assert answer["isError"] is False
+        assert answer["_meta"] == {"x-catalog-stale": True, "x-catalog-age": 1234}
+        data, note = answer["content"]
+        assert json.loads(data["text"]) == answer.get("structuredContent", json.loads(data["text"]))
+        assert note["type"] == "text" and "1234 s old" in note["text"] and "Bedrock" in note["text"]
+    refused = call(endpoint, "anthropic_model_get", {"model_id": "no-such-model"}, version=version)
+    assert refused["isError"] is True and "_meta" not in refused and len(refused["content"]) == 1
+
+
+def test_an_answer_from_fresh_data_carries_no_note(endpoint: McpEndpoint) -> None:
+    answer = call(endpoint, "search_models", {"provider": "Anthropic"})
+    assert "_meta" not in answer and len(answer["content"]) == 1
+
+
 def test_the_catalog_being_down_is_an_is_error_result(catalog: Catalog) -> None:
     def down() -> CatalogState:
         raise CatalogUnavailableError("no region could be read and no cached data is young enough")

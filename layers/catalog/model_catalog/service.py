@@ -21,7 +21,7 @@ import math
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from model_catalog.access_keeper import AccessKeeper
@@ -264,10 +264,10 @@ class CatalogService:
         A region that failed before has its next window claimed in the store before it is asked: a
         container frozen or gone in the middle of the attempt does not make the others try it again."""
         report = RefreshReport()
-        if not self._acquire_lease():
-            report.skipped_lease = True
-            return report
-        try:
+        with self._lease() as held:
+            if not held:
+                report.skipped_lease = True
+                return report
             now = self._clock()
             with self._lock:
                 if recheck:
@@ -288,8 +288,6 @@ class CatalogService:
                 return report
             self._save_backoffs(claims, ())
             self._record(self._fetch(ready), {claim.region for claim in claims}, report)
-        finally:
-            self._release_lease()
         return report
 
     def _record(
@@ -465,12 +463,11 @@ class CatalogService:
         with self._lock:
             self.access.load(self.regions)  # a peer's answers, or this refresher's of an earlier run
             listings = dict(self._listings)
-        if not listings or not self.access.due(listings) or not self._acquire_lease():
+        if not listings or not self.access.due(listings):
             return
-        try:
-            self.access.check(listings)  # Bedrock's answers, with no lock held: requests go on meanwhile
-        finally:
-            self._release_lease()
+        with self._lease() as held:
+            if held:
+                self.access.check(listings)  # Bedrock's answers, with no lock held: requests go on meanwhile
 
     # The store is an optimisation: when it fails, the service goes on from memory and the source.
 
@@ -512,6 +509,37 @@ class CatalogService:
             self.store.save_backoff(backoffs, cleared)
         except CacheStoreError as e:
             logger.warning("cache store unwritable, going on without it: %s", e)
+
+    @contextlib.contextmanager
+    def _lease(self) -> Iterator[bool]:
+        """The refresh lease for the block (False: a peer holds it), renewed every third of its length
+        while the block runs, so that a refresh that outlasts REFRESH_LEASE_SECONDS is still the only one."""
+        if not self._acquire_lease():
+            yield False
+            return
+        done = threading.Event()
+        renewer = None
+        if self.store is not None:
+            renewer = threading.Thread(target=self._renew_lease, args=(done,), name="lease", daemon=True)
+            renewer.start()
+        try:
+            yield True
+        finally:
+            done.set()
+            if renewer is not None:
+                renewer.join()
+            self._release_lease()
+
+    def _renew_lease(self, done: threading.Event) -> None:
+        assert self.store is not None
+        while not done.wait(self.lease_seconds / 3):
+            try:
+                if not self.store.acquire_refresh_lease(self._owner, self.lease_seconds):
+                    # Ours expired (this container was frozen past it) and a peer holds it now.
+                    logger.warning("the refresh lease passed to another container; this refresh goes on")
+                    return
+            except CacheStoreError as e:
+                logger.warning("could not renew the refresh lease (it expires by itself): %s", e)
 
     def _acquire_lease(self) -> bool:
         if self.store is None:

@@ -1,8 +1,8 @@
 """Bedrock's ``GetFoundationModelAvailability``: may this account call a model in a region. One call
-per (model, region), a few at a time per region, on clients of its own: the check runs in the background
-refresh only, so it can afford botocore's adaptive retries, which slow down when Bedrock throttles
-(the source's clients are set to fit a request's budget instead). AWS errors become the project's own
-``SourceError``s."""
+per (model, region), a few at a time per region once a first call has probed it, on clients of its
+own: the check runs in the background refresh only, so it can afford botocore's adaptive retries, which
+slow down when Bedrock throttles (the source's clients are set to fit a request's budget instead). AWS
+errors become the project's own ``SourceError``s."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from botocore.config import Config
@@ -45,12 +46,22 @@ CLIENT_CONFIG = Config(
 )
 MAX_THREADS = 64
 # A region that answers these has no use for more calls now: they would fail the same way (or make the
-# throttle worse). Its other pairs keep their last answers until the next refresh.
+# throttle worse). Its other pairs keep their last answers, and the AccessKeeper backs the region off.
 _STOPS_THE_REGION = (SourceThrottledError, SourceAccessDeniedError, SourceUnreachableError)
 
 
 def default_client_factory() -> Callable[[str], BedrockClient]:
     return bedrock_clients(CLIENT_CONFIG)
+
+
+@dataclass(slots=True)
+class _RegionCheck:
+    """One region's part of a check: its client, and what its lanes tell each other."""
+
+    region: str
+    client: BedrockClient
+    stopped: threading.Event = field(default_factory=threading.Event)  # a failure no further call would mend
+    probed: threading.Event = field(default_factory=threading.Event)  # the region's first call has answered
 
 
 class BedrockAccessChecker:
@@ -73,7 +84,7 @@ class BedrockAccessChecker:
 
     def check(self, due: Mapping[str, Sequence[str]]) -> AccessCheckReport:
         report = AccessCheckReport()
-        lanes: list[tuple[str, BedrockClient, Sequence[str], threading.Event]] = []
+        lanes: list[tuple[_RegionCheck, Sequence[str], bool]] = []
         for region, model_ids in due.items():
             if not model_ids:
                 continue
@@ -83,44 +94,55 @@ class BedrockAccessChecker:
                 report.failed[region] = f"{region}: no client: {type(e).__name__}"
                 report.unanswered += len(model_ids)
                 continue
-            stop = threading.Event()
+            region_check = _RegionCheck(region, client)
             width = min(CALLS_PER_REGION, len(model_ids))
-            lanes.extend((region, client, model_ids[i::width], stop) for i in range(width))
+            lanes.extend((region_check, model_ids[i::width], i == 0) for i in range(width))
         if not lanes:
             return report
+        # Each region's probing lane is submitted before its others, so it has a thread before they wait on it.
         with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(lanes)), thread_name_prefix="access") as pool:
             for lane in lanes:
                 pool.submit(self._run_lane, report, *lane)
-        for error in report.failed.values():
-            logger.warning("access check incomplete, keeping the last answers: %s", error)
+        for region, error in report.failed.items():
+            if region not in report.stopped:  # a stopped region's failure is the AccessKeeper's to log (its back-off)
+                logger.warning("access check incomplete, keeping the last answers: %s", error)
         return report
 
     def _run_lane(
-        self,
-        report: AccessCheckReport,
-        region: str,
-        client: BedrockClient,
-        model_ids: Sequence[str],
-        stop: threading.Event,
+        self, report: AccessCheckReport, check: _RegionCheck, model_ids: Sequence[str], probing: bool
     ) -> None:
+        """One lane of a region's models. The first lane's first call probes the region and the other lanes
+        wait for its answer: a region that is throttled, denied or down costs one call, not one per lane."""
+        if probing:
+            try:
+                self._ask(report, check, model_ids[0])
+            finally:
+                check.probed.set()
+            model_ids = model_ids[1:]
+        else:
+            check.probed.wait()
         for position, model_id in enumerate(model_ids):
-            if stop.is_set():
+            if check.stopped.is_set():
                 with self._lock:
                     report.unanswered += len(model_ids) - position
                 return
-            try:
-                answer = self.availability(client, region, model_id)
-            except SourceError as e:
-                with self._lock:
-                    report.calls += 1
-                    report.unanswered += 1
-                    report.failed.setdefault(region, str(e))
-                if isinstance(e, _STOPS_THE_REGION):
-                    stop.set()
-                continue
+            self._ask(report, check, model_id)
+
+    def _ask(self, report: AccessCheckReport, check: _RegionCheck, model_id: str) -> None:
+        try:
+            answer = self.availability(check.client, check.region, model_id)
+        except SourceError as e:
             with self._lock:
                 report.calls += 1
-                report.answers.setdefault(region, {})[model_id] = answer
+                report.unanswered += 1
+                report.failed.setdefault(check.region, str(e))
+                if isinstance(e, _STOPS_THE_REGION):
+                    report.stopped.setdefault(check.region, e.reason)
+                    check.stopped.set()
+            return
+        with self._lock:
+            report.calls += 1
+            report.answers.setdefault(check.region, {})[model_id] = answer
 
     def availability(self, client: BedrockClient, region: str, model_id: str) -> Availability:
         """One call. Raises ``SourceError`` (throttled, denied, unreachable, malformed, or another code)."""

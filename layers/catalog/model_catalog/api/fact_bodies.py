@@ -135,9 +135,14 @@ class FactsProvenance(_Part):
     sha256: str
 
 
+class AccessStatus(_Part):
+    checked_at: str | None = Field(description="When the latest access answer came; null before any.")
+    callable: int = Field(description="The models callable in at least one configured region.")
+
+
 class CatalogStatus(_Part):
     source: Literal["bedrock", "snapshot"]
     regions: dict[str, RegionStatus]
     facts: FactsProvenance
     models: int
-    access: None = Field(description="Account access checks: not in this version (always null).")
+    access: AccessStatus | None = Field(description="The account access check (ACCESS_CHECK); null when it is off.")

@@ -177,13 +177,25 @@ class McpEndpoint:
         # An agent often sends null for an argument it means to leave out.
         given = {k: v for k, v in (arguments or {}).items() if v is not None}
         try:
-            answer = tool.call(self.state, given)
+            answer, current = tool.call(self.state, given)
         except CatalogError as e:  # a bad argument, an unknown model, the catalog down: the agent reads why
             return {"content": [{"type": "text", "text": message_of(e)}], "isError": True}
         result: dict[str, Any] = {"content": [{"type": "text", "text": to_json(answer)}], "isError": False}
         if version >= "2025-06-18":
             result["structuredContent"] = answer
+        if current.stale:
+            # What the HTTP routes say in their headers, for the client (_meta) and for the model, which
+            # reads the content and seldom sees _meta.
+            result["_meta"] = {"x-catalog-stale": True, "x-catalog-age": current.age_seconds}
+            result["content"].append({"type": "text", "text": stale_note(current.age_seconds)})
         return result
+
+
+def stale_note(age_seconds: int) -> str:
+    return (
+        f"Note: this answer comes from catalog data {age_seconds} s old: Amazon Bedrock could not be read "
+        "lately, so models or their facts may have changed since. The catalog refreshes once Bedrock answers."
+    )
 
 
 def _envelope(body: str | bytes | None, headers: Mapping[str, str]) -> tuple[list[Any], str, bool]:

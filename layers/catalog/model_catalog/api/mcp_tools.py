@@ -52,11 +52,14 @@ class Tool:
     input_schema: JSONSchema
     run: Callable[[CatalogState, Any], Mapping[str, Any]]
 
-    def call(self, state: Callable[[], CatalogState], arguments: Mapping[str, Any]) -> Mapping[str, Any]:
-        """The tool's answer as a JSON object; a bad argument raises ``InvalidRequestError``, like the
-        route. The catalog is read only after the arguments passed."""
+    def call(
+        self, state: Callable[[], CatalogState], arguments: Mapping[str, Any]
+    ) -> tuple[Mapping[str, Any], CatalogState]:
+        """The tool's answer as a JSON object, and the catalog state it came from; a bad argument raises
+        ``InvalidRequestError``, like the route. The catalog is read only after the arguments passed."""
         parsed = parse_query(self.arguments, arguments)
-        return self.run(state(), parsed)
+        current = state()
+        return self.run(current, parsed), current
 
 
 # --- the input schemas ------------------------------------------------------------------------------

@@ -60,6 +60,8 @@ class AccessCheckReport:
 
     answers: dict[str, dict[str, Availability]] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)  # region -> the error that stopped or spoiled it
+    # region -> the kind of failure (SourceError.reason) that stopped it: throttled, access denied, unreachable
+    stopped: dict[str, str] = field(default_factory=dict)
     calls: int = 0  # calls made (each retried by botocore within)
     unanswered: int = 0  # pairs asked that brought no answer
 
