@@ -50,6 +50,24 @@ def keeper_of(access: FakeAccess, clock: Clock, backoff: BackoffPolicy | None = 
 # --- the probe ----------------------------------------------------------------------------------------
 
 
+def test_a_lane_that_fails_unexpectedly_is_logged_and_the_other_answers_are_kept(
+    access: FakeAccess, clock: Clock, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    checker = BedrockAccessChecker(access.client, clock=clock)
+    answer = checker.availability
+
+    def a_bug_in_one_region(client: Any, region: str, model_id: str) -> Any:
+        if region == "us-west-2":
+            raise KeyError("a bug, not an AWS error")
+        return answer(client, region, model_id)
+
+    monkeypatch.setattr(checker, "availability", a_bug_in_one_region)
+    report = checker.check({"us-west-2": MODELS, "us-east-1": MODELS})
+    assert set(report.answers) == {"us-east-1"} and len(report.answers["us-east-1"]) == len(MODELS)
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert errors and all("us-west-2" in r.getMessage() and r.exc_info for r in errors)
+
+
 def test_a_denied_region_costs_its_probe_alone_and_the_others_are_checked_whole(clock: Clock) -> None:
     access = FakeAccess(delay=0.02)  # a call takes time, as on the network: lanes opened at once would all be in flight
     access.deny("us-west-2")

@@ -101,8 +101,10 @@ class BedrockAccessChecker:
             return report
         # Each region's probing lane is submitted before its others, so it has a thread before they wait on it.
         with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(lanes)), thread_name_prefix="access") as pool:
-            for lane in lanes:
-                pool.submit(self._run_lane, report, *lane)
+            ran = [pool.submit(self._run_lane, report, *lane) for lane in lanes]
+        for (region_check, _, _), lane in zip(lanes, ran, strict=True):
+            if (bug := lane.exception()) is not None:  # not Bedrock's answer: loud, and the other answers are kept
+                logger.error("access check of %s: a lane failed: %r", region_check.region, bug, exc_info=bug)
         for region, error in report.failed.items():
             if region not in report.stopped:  # a stopped region's failure is the AccessKeeper's to log (its back-off)
                 logger.warning("access check incomplete, keeping the last answers: %s", error)
