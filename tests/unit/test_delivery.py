@@ -26,6 +26,7 @@ from model_catalog.settings import Settings
         ("deflate, *;q=0", False),
         ("gzip;q=0, *", False),
         ("gzip;q=nonsense", False),
+        ("gzip; foo=bar; q=0", False),  # q after another parameter
         ("", False),
         (None, False),
     ],

@@ -193,6 +193,9 @@ def test_a_request_without_the_version_header_speaks_2025_03_26(endpoint: McpEnd
         ({"Content-Type": "application/x-www-form-urlencoded"}, 415),
         ({"Accept": "text/event-stream"}, 406),
         ({"Accept": "text/html, text/event-stream"}, 406),
+        ({"Accept": "application/json;q=0, text/event-stream"}, 406),  # q=0: not acceptable
+        ({"Accept": "application/json; charset=utf-8; q=0, */*"}, 406),  # the most specific range decides
+        ({"Accept": "*/*;q=0"}, 406),
     ],
 )
 def test_media_types_other_than_json_are_refused(endpoint: McpEndpoint, headers: dict[str, str], status: int) -> None:
@@ -202,7 +205,14 @@ def test_media_types_other_than_json_are_refused(endpoint: McpEndpoint, headers:
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"accept": "*/*"}, {"accept": "application/*"}, {"content-type": "application/json; charset=utf-8"}],
+    [
+        {},
+        {"accept": "*/*"},
+        {"accept": "application/*"},
+        {"accept": "text/event-stream, application/json;q=0.5"},
+        {"accept": "application/*;q=0.1, */*;q=0"},
+        {"content-type": "application/json; charset=utf-8"},
+    ],
 )
 def test_lenient_media_types(endpoint: McpEndpoint, headers: dict[str, str]) -> None:
     reply = endpoint.handle(json.dumps(request("ping")), headers)

@@ -99,23 +99,33 @@ def if_none_match(header: str | None, etag: str) -> bool:
     return any(tag.strip() == "*" or _opaque(tag) == wanted for tag in header.split(","))
 
 
-def accepts_gzip(header: str | None) -> bool:
-    """Accept-Encoding allows gzip: listed (or ``*``) with a quality above zero."""
-    qualities: dict[str, float] = {}
+def qualities(header: str | None) -> dict[str, float]:
+    """An Accept or Accept-Encoding header as {value: quality}: q is 1 unless given, 0 when unreadable."""
+    found: dict[str, float] = {}
     for part in (header or "").split(","):
-        coding, _, params = part.strip().partition(";")
+        value, *params = part.split(";")
         quality = 1.0
-        name, _, value = params.strip().partition("=")
-        if name.strip().lower() == "q":
-            try:
-                quality = float(value)
-            except ValueError:
-                quality = 0.0
-        if coding.strip():
-            qualities[coding.strip().lower()] = quality
-    if "gzip" in qualities:
-        return qualities["gzip"] > 0
-    return qualities.get("*", 0.0) > 0
+        for param in params:
+            name, _, number = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(number)
+                except ValueError:
+                    quality = 0.0
+        if value.strip():
+            found[value.strip().lower()] = quality
+    return found
+
+
+def acceptable(header: str | None, *ranges: str) -> bool:
+    """``header`` allows the most specific of ``ranges`` it names (``"gzip", "*"``; ``"application/json",
+    "application/*", "*/*"``) with a quality above zero: ``gzip;q=0, *`` refuses gzip."""
+    named = qualities(header)
+    return next((named[r] > 0 for r in ranges if r in named), False)
+
+
+def accepts_gzip(header: str | None) -> bool:
+    return acceptable(header, "gzip", "*")
 
 
 def _encoded(body: str | bytes) -> bytes:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from model_catalog import __version__
+from model_catalog.api.delivery import acceptable
 from model_catalog.api.errors import message_of
 from model_catalog.api.http import JSON_TYPE
 from model_catalog.api.mcp_tools import Tool
@@ -257,8 +258,8 @@ def _check_media_types(headers: Mapping[str, str]) -> None:
     content_type = _media_types(headers.get("content-type", ""))
     if content_type and content_type[0] != JSON_TYPE:
         raise RpcError(INVALID_REQUEST, f"Content-Type must be {JSON_TYPE}", status=415)
-    accepted = _media_types(headers.get("accept", ""))
-    if accepted and not {JSON_TYPE, "application/*", "*/*"}.intersection(accepted):
+    accepted = headers.get("accept", "")
+    if accepted.strip() and not acceptable(accepted, JSON_TYPE, "application/*", "*/*"):
         message = f"Accept must include {JSON_TYPE}: this server answers JSON, never an event stream"
         raise RpcError(INVALID_REQUEST, message, status=406)
 
