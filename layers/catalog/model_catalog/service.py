@@ -517,24 +517,23 @@ class CatalogService:
         if not self._acquire_lease():
             yield False
             return
+        if self.store is None:  # no table, no lease to keep
+            yield True
+            return
         done = threading.Event()
-        renewer = None
-        if self.store is not None:
-            renewer = threading.Thread(target=self._renew_lease, args=(done,), name="lease", daemon=True)
-            renewer.start()
+        renewer = threading.Thread(target=self._renew_lease, args=(self.store, done), name="lease", daemon=True)
+        renewer.start()
         try:
             yield True
         finally:
             done.set()
-            if renewer is not None:
-                renewer.join()
+            renewer.join()
             self._release_lease()
 
-    def _renew_lease(self, done: threading.Event) -> None:
-        assert self.store is not None
+    def _renew_lease(self, store: CacheStore, done: threading.Event) -> None:
         while not done.wait(self.lease_seconds / 3):
             try:
-                if not self.store.acquire_refresh_lease(self._owner, self.lease_seconds):
+                if not store.acquire_refresh_lease(self._owner, self.lease_seconds):
                     # Ours expired (this container was frozen past it) and a peer holds it now.
                     logger.warning("the refresh lease passed to another container; this refresh goes on")
                     return
