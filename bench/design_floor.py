@@ -56,6 +56,7 @@ clients: dict[str, Any] = {}
 )
 def list_models(query: Annotated[ListQuery, Query()]) -> Response[str]:
     if "dynamodb" not in clients:
+        # adapters/dynamodb.py's CLIENT_CONFIG, written out: importing the adapter would bring our domain in.
         config = Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "total_max_attempts": 3})
         clients["dynamodb"] = botocore.session.get_session().create_client("dynamodb", config=config)
     items = clients["dynamodb"].batch_get_item(RequestItems={TABLE: {"Keys": KEYS}})["Responses"][TABLE]
